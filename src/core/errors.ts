@@ -1,0 +1,93 @@
+import type { FieldErrors } from './schemas.js';
+
+/** Every way a generation can go wrong, as a stable code to branch on. */
+export const CHARACTER_API_ERROR_CODES = [
+  'unauthorized',
+  'insufficient_credits',
+  'invalid_input',
+  'rate_limited',
+  'not_found',
+  'upstream',
+  'network',
+  'invalid_response',
+  'job_failed',
+  'expired',
+  'timeout',
+  'aborted',
+] as const;
+export type CharacterApiErrorCode = (typeof CHARACTER_API_ERROR_CODES)[number];
+
+export interface CharacterApiErrorOptions {
+  /** The HTTP status, where there was an answer. */
+  status?: number;
+  /** How long the server asked us to wait before trying again, in ms. */
+  retryAfterMs?: number;
+  /** Messages per input field, for `invalid_input`. */
+  fieldErrors?: FieldErrors;
+  /** The job this error is about, where there is one. */
+  jobId?: string;
+  /** The underlying error. */
+  cause?: unknown;
+}
+
+/**
+ * The one error type of the library: a `code` to branch on, the HTTP `status` where there was
+ * one, `retryAfterMs` for rate limits and `fieldErrors` for invalid input.
+ *
+ * @example
+ * try { await client.submit(input) } catch (error) {
+ *   if (isCharacterApiError(error) && error.code === 'rate_limited') wait(error.retryAfterMs)
+ * }
+ */
+export class CharacterApiError extends Error {
+  override readonly name = 'CharacterApiError';
+  readonly code: CharacterApiErrorCode;
+  readonly status: number | undefined;
+  readonly retryAfterMs: number | undefined;
+  readonly fieldErrors: FieldErrors | undefined;
+  readonly jobId: string | undefined;
+
+  constructor(code: CharacterApiErrorCode, message: string, options: CharacterApiErrorOptions = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.code = code;
+    this.status = options.status;
+    this.retryAfterMs = options.retryAfterMs;
+    this.fieldErrors = options.fieldErrors;
+    this.jobId = options.jobId;
+  }
+
+  /** True when trying again later may succeed: network failures, 5xx and rate limits. */
+  get transient(): boolean {
+    return isTransientError(this);
+  }
+
+  /** A plain object for logs and `postMessage`; never carries request headers. */
+  toJSON() {
+    return {
+      name: this.name,
+      code: this.code,
+      message: this.message,
+      status: this.status,
+      retryAfterMs: this.retryAfterMs,
+      fieldErrors: this.fieldErrors,
+      jobId: this.jobId,
+    };
+  }
+}
+
+/** Type guard that also works across bundle copies (checks the shape, not the prototype). */
+export function isCharacterApiError(error: unknown): error is CharacterApiError {
+  return (
+    error instanceof CharacterApiError ||
+    (typeof error === 'object' &&
+      error !== null &&
+      (error as { name?: unknown }).name === 'CharacterApiError' &&
+      (CHARACTER_API_ERROR_CODES as readonly unknown[]).includes((error as { code?: unknown }).code))
+  );
+}
+
+/** Errors worth retrying while a job is being watched: the job itself may still be fine. */
+export function isTransientError(error: unknown): boolean {
+  if (!isCharacterApiError(error)) return false;
+  return error.code === 'network' || error.code === 'upstream' || error.code === 'rate_limited';
+}

@@ -1,0 +1,215 @@
+import * as z from 'zod/mini';
+
+/** How fast (and how carefully) the model renders. */
+export const RENDERING_SPEEDS = ['Default', 'Turbo', 'Quality'] as const;
+/** The overall look of the image. */
+export const STYLE_TYPES = ['Auto', 'Fiction', 'Realistic'] as const;
+/** Width:height ratios the model accepts. Ignored when a `resolution` is chosen. */
+export const ASPECT_RATIOS = [
+  '1:3', '3:1', '1:2', '2:1', '9:16', '16:9', '10:16', '16:10', '2:3', '3:2', '3:4', '4:3', '4:5', '5:4', '1:1',
+] as const;
+/** `None`, or an exact output size in pixels (width x height); a size overrides `aspect_ratio`. */
+export const RESOLUTIONS = [
+  'None',
+  '512x1536', '576x1408', '576x1472', '576x1536', '640x1344', '640x1408', '640x1472', '640x1536',
+  '704x1152', '704x1216', '704x1280', '704x1344', '704x1408', '704x1472', '736x1312', '768x1088',
+  '768x1216', '768x1280', '768x1344', '800x1280', '832x960', '832x1024', '832x1088', '832x1152',
+  '832x1216', '832x1248', '864x1152', '896x960', '896x1024', '896x1088', '896x1120', '896x1152',
+  '960x832', '960x896', '960x1024', '960x1088', '1024x832', '1024x896', '1024x960', '1024x1024',
+  '1088x768', '1088x832', '1088x896', '1088x960', '1120x896', '1152x704', '1152x832', '1152x864',
+  '1152x896', '1216x704', '1216x768', '1216x832', '1248x832', '1280x704', '1280x768', '1280x800',
+  '1312x736', '1344x640', '1344x704', '1344x768', '1408x576', '1408x640', '1408x704', '1472x576',
+  '1472x640', '1472x704', '1536x512', '1536x576', '1536x640',
+] as const;
+/** Whether Ideogram rewrites the prompt before rendering. */
+export const MAGIC_PROMPT_OPTIONS = ['Auto', 'On', 'Off'] as const;
+
+export type RenderingSpeed = (typeof RENDERING_SPEEDS)[number];
+export type StyleType = (typeof STYLE_TYPES)[number];
+export type AspectRatio = (typeof ASPECT_RATIOS)[number];
+export type Resolution = (typeof RESOLUTIONS)[number];
+export type MagicPromptOption = (typeof MAGIC_PROMPT_OPTIONS)[number];
+
+/** The largest seed the model accepts. */
+export const MAX_SEED = 2_147_483_647;
+/** How many images one job may produce. */
+export const MAX_IMAGES = 8;
+/** The largest reference image the model accepts, in bytes (10 MB). */
+export const MAX_REFERENCE_BYTES = 10 * 1024 * 1024;
+/** Reference image types the model accepts. */
+export const REFERENCE_IMAGE_TYPES = ['image/jpeg', 'image/png', 'image/webp'] as const;
+export type ReferenceImageType = (typeof REFERENCE_IMAGE_TYPES)[number];
+
+/** The values the upstream uses when a parameter is left out. */
+export const DEFAULT_PARAMETERS = {
+  rendering_speed: 'Default',
+  style_type: 'Auto',
+  aspect_ratio: '1:1',
+  resolution: 'None',
+  magic_prompt_option: 'Auto',
+  numberOfImages: 1,
+} as const satisfies Partial<CharacterInput>;
+
+/** True for an absolute `http:` or `https:` URL; everything else (data:, javascript:, relative) is refused. */
+export function isHttpUrl(value: unknown): value is string {
+  if (typeof value !== 'string') return false;
+  try {
+    const url = new URL(value);
+    return url.protocol === 'http:' || url.protocol === 'https:';
+  } catch {
+    return false;
+  }
+}
+
+/** An absolute http(s) URL. */
+export const httpUrlSchema = z.string().check(
+  z.refine(isHttpUrl, { message: 'Must be an http:// or https:// URL' }),
+);
+
+/**
+ * The parameters of one Ideogram Character generation. Strict: an unknown field is an
+ * error here, before it costs a request (the upstream rejects it too).
+ */
+export const characterInputSchema = z.strictObject({
+  prompt: z.string().check(
+    z.refine((value) => value.trim().length > 0, { message: 'Enter a prompt' }),
+  ),
+  character_reference_image: httpUrlSchema,
+  rendering_speed: z.optional(z.enum(RENDERING_SPEEDS)),
+  style_type: z.optional(z.enum(STYLE_TYPES)),
+  aspect_ratio: z.optional(z.enum(ASPECT_RATIOS)),
+  resolution: z.optional(z.enum(RESOLUTIONS)),
+  magic_prompt_option: z.optional(z.enum(MAGIC_PROMPT_OPTIONS)),
+  seed: z.optional(
+    z.int().check(z.gte(0, { message: 'Seed must be 0 or more' }), z.lte(MAX_SEED, { message: `Seed must be at most ${MAX_SEED}` })),
+  ),
+  numberOfImages: z.optional(
+    z.int().check(z.gte(1, { message: 'At least 1 image' }), z.lte(MAX_IMAGES, { message: `At most ${MAX_IMAGES} images` })),
+  ),
+});
+
+/** The parameters of one generation, as sent upstream. */
+export type CharacterInput = z.infer<typeof characterInputSchema>;
+
+/** Statuses a job can have once normalised. Unknown upstream statuses count as `processing`. */
+export const JOB_STATUSES = ['pending', 'processing', 'completed', 'failed'] as const;
+export type JobStatus = (typeof JOB_STATUSES)[number];
+
+/** A generation job, normalised from whatever shape the upstream answered with. */
+export interface Job {
+  /** The upstream job id, `job_…`. */
+  jobId: string;
+  /** `pending`, `processing`, `completed` or `failed`; unknown statuses read as `processing`. */
+  status: JobStatus;
+  /** Output image URLs (http/https only); empty until `completed`. */
+  images: string[];
+  /** Credits this job cost. */
+  creditCost?: number;
+  /** Credits left on the account after this job was charged. */
+  creditsRemaining?: number;
+  /** ISO time after which the job and its image URLs are gone. */
+  expiresAt?: string;
+  /** Why the job failed, when `status` is `failed`. */
+  error?: string;
+}
+
+const errorValueSchema = z.union([
+  z.string(),
+  z.looseObject({ message: z.optional(z.string()), code: z.optional(z.union([z.string(), z.number()])) }),
+]);
+
+const imageUrlSchema = httpUrlSchema;
+
+/**
+ * A job or submit answer as it comes over the wire. Loose: the upstream adds fields, and
+ * has been seen to put images in `output.images`, `output.image` or `assets[].url`.
+ */
+export const wireJobSchema = z.looseObject({
+  jobId: z.string().check(z.minLength(1)),
+  status: z.optional(z.string()),
+  statusUrl: z.optional(z.string()),
+  output: z.optional(
+    z.nullable(
+      z.looseObject({
+        images: z.optional(z.nullable(z.array(imageUrlSchema))),
+        image: z.optional(z.nullable(imageUrlSchema)),
+      }),
+    ),
+  ),
+  assets: z.optional(z.nullable(z.array(z.looseObject({ url: imageUrlSchema })))),
+  creditCost: z.optional(z.nullable(z.number())),
+  creditsRemaining: z.optional(z.nullable(z.number())),
+  expiresAt: z.optional(z.nullable(z.string())),
+  error: z.optional(z.nullable(errorValueSchema)),
+});
+export type WireJob = z.infer<typeof wireJobSchema>;
+
+/** Normalise a parsed wire job to `Job`: one status vocabulary, one place for images. */
+export function normalizeJob(wire: WireJob): Job {
+  const status: JobStatus = (JOB_STATUSES as readonly string[]).includes(wire.status ?? '')
+    ? (wire.status as JobStatus)
+    : wire.status === undefined
+      ? 'pending'
+      : 'processing';
+  const images = [
+    ...(wire.output?.images ?? []),
+    ...(wire.output?.image ? [wire.output.image] : []),
+    ...(wire.assets ?? []).map((asset) => asset.url),
+  ];
+  const job: Job = { jobId: wire.jobId, status, images: [...new Set(images)] };
+  if (typeof wire.creditCost === 'number') job.creditCost = wire.creditCost;
+  if (typeof wire.creditsRemaining === 'number') job.creditsRemaining = wire.creditsRemaining;
+  if (wire.expiresAt) job.expiresAt = wire.expiresAt;
+  if (wire.error) {
+    job.error = typeof wire.error === 'string' ? wire.error : (wire.error.message ?? 'The job failed');
+  }
+  return job;
+}
+
+/** The one error body shape the proxy (and the simulator) answer with. */
+export const errorBodySchema = z.looseObject({
+  error: z.union([
+    z.string(),
+    z.looseObject({
+      code: z.optional(z.union([z.string(), z.number()])),
+      message: z.optional(z.string()),
+      status: z.optional(z.number()),
+      fieldErrors: z.optional(z.record(z.string(), z.array(z.string()))),
+      retryAfterMs: z.optional(z.number()),
+    }),
+  ]),
+});
+export type ErrorBody = z.infer<typeof errorBodySchema>;
+
+/** An upload answer: `201 { url, expiresAt? }`. */
+export const uploadResultSchema = z.looseObject({
+  url: httpUrlSchema,
+  expiresAt: z.optional(z.string()),
+});
+export type UploadResult = z.infer<typeof uploadResultSchema>;
+
+/** Field name → messages, from zod issues: what forms show next to each field. */
+export type FieldErrors = Record<string, string[]>;
+
+/** Group zod issues by their top-level field; issues with no path go under `_form`. */
+export function toFieldErrors(issues: ReadonlyArray<{ path: PropertyKey[]; message: string; code?: string; keys?: string[] }>): FieldErrors {
+  const out: FieldErrors = {};
+  for (const issue of issues) {
+    const keys = issue.code === 'unrecognized_keys' && issue.keys?.length ? issue.keys : [issue.path.length ? String(issue.path[0]) : '_form'];
+    for (const key of keys) {
+      const message = issue.code === 'unrecognized_keys' ? `Unknown field "${key}"` : issue.message;
+      (out[key] ??= []).push(message);
+    }
+  }
+  return out;
+}
+
+/** Render an issue path the way people read it: `output.images[1]`. */
+export function formatIssuePath(path: readonly PropertyKey[]): string {
+  let out = '';
+  for (const part of path) {
+    if (typeof part === 'number') out += `[${part}]`;
+    else out += out ? `.${String(part)}` : String(part);
+  }
+  return out || '(root)';
+}

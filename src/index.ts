@@ -1,0 +1,3 @@
+'use client';
+// The React entry. Core names are re-exported so that one import serves an app.
+export * from './core/index.js';

@@ -1,0 +1,64 @@
+import { describe, expect, it } from 'vitest';
+import * as z from 'zod/mini';
+import {
+  ASPECT_RATIOS,
+  RESOLUTIONS,
+  characterInputSchema,
+  normalizeJob,
+  toFieldErrors,
+  wireJobSchema,
+} from '../../src/core/index.js';
+
+const valid = { prompt: 'a knight in a rainy alley', character_reference_image: 'https://example.com/me.png' };
+
+describe('characterInputSchema', () => {
+  it('accepts the minimal input and every documented enum value', () => {
+    expect(z.safeParse(characterInputSchema, valid).success).toBe(true);
+    for (const aspect_ratio of ASPECT_RATIOS) {
+      expect(z.safeParse(characterInputSchema, { ...valid, aspect_ratio }).success).toBe(true);
+    }
+    expect(RESOLUTIONS).toHaveLength(70);
+    expect(RESOLUTIONS[0]).toBe('None');
+  });
+
+  it('given an unknown field, rejects it before any request and names the field', () => {
+    const result = z.safeParse(characterInputSchema, { ...valid, guidance: 7 });
+    expect(result.success).toBe(false);
+    expect(toFieldErrors(result.error!.issues)).toEqual({ guidance: ['Unknown field "guidance"'] });
+  });
+
+  it('refuses blank prompts, non-http references and out-of-range numbers, field by field', () => {
+    const result = z.safeParse(characterInputSchema, {
+      prompt: '   ',
+      character_reference_image: 'javascript:alert(1)',
+      seed: 2_147_483_648,
+      numberOfImages: 9,
+    });
+    expect(result.success).toBe(false);
+    expect(Object.keys(toFieldErrors(result.error!.issues)).sort()).toEqual(
+      ['character_reference_image', 'numberOfImages', 'prompt', 'seed'],
+    );
+  });
+});
+
+describe('normalizeJob', () => {
+  it.each([
+    ['output.images', { output: { images: ['https://cdn.test/a.png'] } }],
+    ['output.image', { output: { image: 'https://cdn.test/a.png' } }],
+    ['assets[].url', { assets: [{ url: 'https://cdn.test/a.png' }] }],
+  ])('given images in %s, normalises them to images[]', (_shape, extra) => {
+    const wire = z.parse(wireJobSchema, { jobId: 'job_1', status: 'completed', ...extra });
+    expect(normalizeJob(wire).images).toEqual(['https://cdn.test/a.png']);
+  });
+
+  it('reads an unknown status as still running and an error object as its message', () => {
+    const wire = z.parse(wireJobSchema, { jobId: 'job_1', status: 'queued', error: { message: 'nope' } });
+    expect(normalizeJob(wire)).toMatchObject({ status: 'processing', error: 'nope' });
+  });
+
+  it('refuses image URLs that are not http(s)', () => {
+    const result = z.safeParse(wireJobSchema, { jobId: 'job_1', status: 'completed', output: { images: ['javascript:alert(1)'] } });
+    expect(result.success).toBe(false);
+    expect(result.error!.issues[0]!.path).toEqual(['output', 'images', 0]);
+  });
+});
