@@ -5,7 +5,7 @@ import { defineConfig, type Plugin } from 'vite';
 import react from '@vitejs/plugin-react';
 import { playwright } from '@vitest/browser-playwright';
 import { storybookTest } from '@storybook/addon-vitest/vitest-plugin';
-import { transform } from 'lightningcss';
+import { bundle } from 'lightningcss';
 
 const root = fileURLToPath(new URL('.', import.meta.url));
 const fromRoot = (path: string) => fileURLToPath(new URL(path, import.meta.url));
@@ -47,20 +47,13 @@ function browserConfig() {
   };
 }
 
-/** `styles.css` is opt-in, so no JS entry imports it: emit tokens + components as one file. */
+/** `styles.css` is opt-in, so no JS entry imports it: bundle tokens + components into one file. */
 function stylesCss(): Plugin {
   return {
     name: 'ric:styles-css',
     apply: 'build',
     generateBundle() {
-      const source = ['tokens.css', 'components.css']
-        .map((file) => readFileSync(fromRoot(`src/styles/${file}`), 'utf8'))
-        .join('\n');
-      const { code } = transform({
-        filename: 'styles.css',
-        code: Buffer.from(source),
-        minify: true,
-      });
+      const { code } = bundle({ filename: fromRoot('src/styles/styles.css'), minify: true });
       this.emitFile({ type: 'asset', fileName: 'styles.css', source: code });
     },
   };

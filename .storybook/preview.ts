@@ -1,7 +1,6 @@
 import type { Preview } from '@storybook/react-vite';
 import { mswLoader } from 'msw-storybook-addon/csf3';
-import '../src/styles/tokens.css';
-import '../src/styles/components.css';
+import '../src/styles/styles.css';
 
 const preview: Preview = {
   tags: ['autodocs'],

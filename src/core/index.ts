@@ -1,3 +1,4 @@
 export * from './schemas.js';
 export * from './errors.js';
 export * from './job-status.js';
+export * from './types.js';
