@@ -1,3 +1,4 @@
 'use client';
 // The React entry. Core names are re-exported so that one import serves an app.
 export * from './core/index.js';
+export * from './react/index.js';

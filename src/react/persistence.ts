@@ -1,0 +1,122 @@
+import * as z from 'zod/mini';
+import { ASPECT_RATIOS, RENDERING_SPEEDS, RESOLUTIONS, type CharacterInput } from '../core/schemas.js';
+
+/**
+ * Where a generation's handle is kept between mounts and reloads. A subset of the Web
+ * Storage API, so `sessionStorage`, `localStorage` or any small adapter fits.
+ */
+export type GenerationStorage = Pick<Storage, 'getItem' | 'setItem' | 'removeItem'>;
+
+/** What is remembered of the input: enough to show "what is being made", never the whole form. */
+export interface PersistedInputSummary {
+  /** The prompt as submitted. */
+  prompt: string;
+  /** The reference image URL as submitted. */
+  character_reference_image: string;
+  /** The aspect ratio, when one was chosen. */
+  aspect_ratio?: CharacterInput['aspect_ratio'];
+  /** The resolution, when one was chosen. */
+  resolution?: CharacterInput['resolution'];
+  /** How many images were asked for. */
+  numberOfImages?: number;
+  /** The rendering speed (sets the expected duration for progress). */
+  rendering_speed?: CharacterInput['rendering_speed'];
+}
+
+/** The handle of one submitted job: all it takes to find it again after a reload. */
+export interface GenerationHandle {
+  /** The upstream job id. */
+  jobId: string;
+  /** When the job was submitted, in ms since the epoch. */
+  startedAt: number;
+  /** The endpoint the job was submitted through. */
+  endpoint: string;
+  /** What was asked for, when known (a job resumed by id alone has none). */
+  input?: PersistedInputSummary;
+  /** Set once this handle's job has ended, so a resumed hook does not fire the end callbacks again. */
+  settled?: 'completed' | 'failed' | 'expired';
+}
+
+const inputSummarySchema = z.object({
+  prompt: z.string(),
+  character_reference_image: z.string(),
+  aspect_ratio: z.optional(z.enum(ASPECT_RATIOS)),
+  resolution: z.optional(z.enum(RESOLUTIONS)),
+  numberOfImages: z.optional(z.int()),
+  rendering_speed: z.optional(z.enum(RENDERING_SPEEDS)),
+});
+
+const persistedSchema = z.object({
+  v: z.literal(1),
+  jobId: z.string().check(z.minLength(1)),
+  startedAt: z.number().check(z.refine(Number.isFinite)),
+  endpoint: z.string(),
+  input: z.optional(inputSummarySchema),
+  settled: z.optional(z.enum(['completed', 'failed', 'expired'])),
+});
+
+/** Keep only the summary fields of an input (never unknown keys, never the seed). */
+export function summarizeInput(input: CharacterInput): PersistedInputSummary {
+  const summary: PersistedInputSummary = {
+    prompt: input.prompt,
+    character_reference_image: input.character_reference_image,
+  };
+  if (input.aspect_ratio !== undefined) summary.aspect_ratio = input.aspect_ratio;
+  if (input.resolution !== undefined) summary.resolution = input.resolution;
+  if (input.numberOfImages !== undefined) summary.numberOfImages = input.numberOfImages;
+  if (input.rendering_speed !== undefined) summary.rendering_speed = input.rendering_speed;
+  return summary;
+}
+
+/** The storage key of one generator: per endpoint, and per `id` so two generators on a page don't collide. */
+export function handleStorageKey(endpoint: string, id?: string): string {
+  return `ideogram-character:v1:${id ?? 'default'}:${endpoint}`;
+}
+
+/**
+ * `sessionStorage` when there is a window and it is usable, else `undefined`. Never runs at
+ * import time; reading `window.sessionStorage` can throw (sandboxed iframes, blocked cookies).
+ */
+export function defaultGenerationStorage(): GenerationStorage | undefined {
+  if (typeof window === 'undefined') return undefined;
+  try {
+    return window.sessionStorage ?? undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Read a handle; anything missing, corrupt or from another version reads as `null` (never throws). */
+export function readHandle(storage: GenerationStorage | undefined, key: string): GenerationHandle | null {
+  if (!storage) return null;
+  try {
+    const raw = storage.getItem(key);
+    if (raw == null) return null;
+    const parsed = persistedSchema.safeParse(JSON.parse(raw));
+    if (!parsed.success) return null;
+    const { v: _v, ...handle } = parsed.data;
+    return handle as GenerationHandle;
+  } catch {
+    return null;
+  }
+}
+
+/** Write a handle; storage that is full or refused is ignored (the job still runs, it just won't survive a reload). */
+export function writeHandle(storage: GenerationStorage | undefined, key: string, handle: GenerationHandle): void {
+  if (!storage) return;
+  try {
+    storage.setItem(key, JSON.stringify({ v: 1, ...handle }));
+  } catch {
+    // Quota or privacy mode: nothing to do.
+  }
+}
+
+/** Forget a handle (never throws). */
+export function clearHandle(storage: GenerationStorage | undefined, key: string): void {
+  if (!storage) return;
+  try {
+    storage.removeItem(key);
+  } catch {
+    // Ignore, as above.
+  }
+}
