@@ -1,4 +1,5 @@
 import type { StorybookConfig } from '@storybook/react-vite';
+import type { PluginOption } from 'vite';
 
 const config: StorybookConfig = {
   framework: { name: '@storybook/react-vite', options: {} },
@@ -7,16 +8,24 @@ const config: StorybookConfig = {
   staticDirs: ['./public'],
   core: { disableTelemetry: true },
   async viteFinal(config) {
-    // vite.config.ts builds the library; Storybook builds an app from the same plugins.
+    // vite.config.ts builds the library; Storybook builds an app from the same plugins,
+    // minus the one that emits the library's styles.css (the preview imports the sources).
+    config.plugins = (config.plugins ?? []).filter((plugin: PluginOption) => !isNamed(plugin, 'ric:styles-css'));
     if (config.build) {
       delete config.build.lib;
       delete config.build.rolldownOptions;
-      config.build.emptyOutDir = true;
+      // Storybook has already written the manager and the static dirs into the output folder:
+      // emptying it here would lose index.html and mockServiceWorker.js.
+      config.build.emptyOutDir = false;
       config.build.copyPublicDir = true;
       config.build.minify = true;
     }
     return config;
   },
 };
+
+function isNamed(plugin: PluginOption, name: string): boolean {
+  return typeof plugin === 'object' && plugin !== null && 'name' in plugin && plugin.name === name;
+}
 
 export default config;
