@@ -1,1 +1,10 @@
-export {};
+export {
+  createSimulator,
+  SimulatedNetworkError,
+  SIMULATOR_CREDIT_COSTS,
+  type Simulator,
+  type SimulatorLogEntry,
+  type SimulatorOptions,
+  type SimulatorStats,
+} from './simulator.js';
+export { simulatorHandlers, type SimulatorHandlers, type SimulatorHandlersOptions } from './msw.js';
