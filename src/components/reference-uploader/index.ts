@@ -1,0 +1,27 @@
+export {
+  ReferenceUploader,
+  defaultReferenceUploaderLabels,
+  useReferenceUploaderContext,
+  type ReferenceUploaderProps,
+  type ReferenceUploaderRootProps,
+  type ReferenceUploaderDropzoneProps,
+  type ReferenceUploaderFileInputProps,
+  type ReferenceUploaderUrlLabelProps,
+  type ReferenceUploaderUrlInputProps,
+  type ReferenceUploaderPreviewProps,
+  type ReferenceUploaderButtonProps,
+  type ReferenceUploaderProgressProps,
+  type ReferenceUploaderErrorProps,
+  type ReferenceUploaderLabels,
+  type ReferenceUploaderSlot,
+} from './reference-uploader.js';
+export {
+  useReferenceUpload,
+  defaultReferenceUploadMessages,
+  type UseReferenceUploadOptions,
+  type UseReferenceUploadResult,
+  type ReferenceUploadStatus,
+  type ReferenceUploadError,
+  type ReferenceUploadErrorCode,
+  type ReferenceUploadMessages,
+} from './use-reference-upload.js';

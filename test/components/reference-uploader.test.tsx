@@ -1,0 +1,341 @@
+import { act, fireEvent, render, screen, waitFor } from '@testing-library/react';
+import userEvent from '@testing-library/user-event';
+import { useState } from 'react';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { CharacterApiError } from '../../src/core/errors.js';
+import type { CharacterClient } from '../../src/core/types.js';
+import { ReferenceUploader } from '../../src/components/reference-uploader/index.js';
+import { placeholderPng } from '../../src/testing/png.js';
+import { expectNoAxeViolations } from '../helpers/axe.js';
+
+// jsdom decodes no images and makes no object URLs. These stand-ins do what a browser does for
+// what the tests need: read a PNG's size from its header, and hand out (and revoke) blob: URLs.
+const revoked = new Set<string>();
+let objectUrlCount = 0;
+beforeEach(() => {
+  revoked.clear();
+  vi.stubGlobal('createImageBitmap', async (blob: Blob) => {
+    const bytes = new Uint8Array(await blob.slice(0, 24).arrayBuffer());
+    const view = new DataView(bytes.buffer);
+    if (bytes[1] !== 0x50 || bytes[2] !== 0x4e || bytes[3] !== 0x47) throw new DOMException('The source image could not be decoded.', 'InvalidStateError');
+    return { width: view.getUint32(16), height: view.getUint32(20), close() {} };
+  });
+  URL.createObjectURL = () => `blob:test/${++objectUrlCount}`;
+  URL.revokeObjectURL = (url: string) => void revoked.add(url);
+});
+afterEach(() => {
+  vi.unstubAllGlobals();
+});
+
+function pngFile(width: number, height: number, name = 'portrait.png', padTo = 0): File {
+  const bytes = placeholderPng({ width, height, index: 1, hue: 200 });
+  const parts: BlobPart[] = [bytes as Uint8Array<ArrayBuffer>];
+  if (padTo > bytes.length) parts.push(new Uint8Array(padTo - bytes.length));
+  return new File(parts, name, { type: 'image/png' });
+}
+
+/**
+ * A stand-in for the network behind `uploadReference`: each call waits until the test says
+ * how far it got, finishes, or fails, and honours the abort signal as the real client does.
+ */
+function uploadClient() {
+  const calls: Array<{
+    file: Blob;
+    signal: AbortSignal | undefined;
+    progress(fraction: number): void;
+    finish(url: string): void;
+    fail(error: Error): void;
+  }> = [];
+  const client = {
+    endpoint: '/api/character',
+    uploadReference(file: Blob, options: { signal?: AbortSignal; onProgress?: (fraction: number) => void } = {}) {
+      return new Promise<{ url: string }>((resolve, reject) => {
+        options.signal?.addEventListener('abort', () => reject(new CharacterApiError('aborted', 'The upload was cancelled')));
+        calls.push({
+          file,
+          signal: options.signal,
+          progress: (fraction) => options.onProgress?.(fraction),
+          finish: (url) => resolve({ url }),
+          fail: reject,
+        });
+      });
+    },
+  } as unknown as CharacterClient;
+  return { client, calls };
+}
+
+const PREVIOUS = 'https://images.example/previous.png';
+
+describe('ReferenceUploader', () => {
+  describe('given nothing chosen yet', () => {
+    it('offers a drop zone, a file input labelled "Reference image" and an "Image URL" field, with no axe violations', async () => {
+      const { client } = uploadClient();
+      const { container } = render(<ReferenceUploader client={client} />);
+      expect(screen.getByLabelText('Reference image')).toHaveAttribute('type', 'file');
+      expect(screen.getByLabelText('Reference image')).toHaveAttribute('accept', 'image/jpeg,image/png,image/webp');
+      expect(screen.getByRole('textbox', { name: 'Image URL' })).toBeInTheDocument();
+      expect(screen.getByRole('button', { name: /drop a photo here/i })).toBeInTheDocument();
+      expect(screen.queryByRole('img')).toBeNull();
+      expect(container.querySelector('[data-slot="reference-uploader"]')).toHaveAttribute('data-state', 'empty');
+      await expectNoAxeViolations(container);
+    });
+
+    it('opens the file dialog from the keyboard alone: Tab to the drop zone, then Enter or Space', async () => {
+      const user = userEvent.setup();
+      const { client } = uploadClient();
+      render(<ReferenceUploader client={client} />);
+      const input = screen.getByLabelText('Reference image');
+      const opened = vi.fn();
+      input.addEventListener('click', opened);
+      await user.tab();
+      expect(screen.getByRole('button', { name: /drop a photo here/i })).toHaveFocus();
+      await user.keyboard('{Enter}');
+      await user.keyboard(' ');
+      expect(opened).toHaveBeenCalledTimes(2);
+    });
+  });
+
+  describe('when a valid PNG is chosen', () => {
+    it('uploads it with a progress bar, then the uploaded URL becomes the value and the preview shows', async () => {
+      const user = userEvent.setup();
+      const { client, calls } = uploadClient();
+      const onValueChange = vi.fn();
+      const { container } = render(<ReferenceUploader client={client} onValueChange={onValueChange} />);
+      const file = pngFile(320, 400);
+      await user.upload(screen.getByLabelText('Reference image'), file);
+
+      const bar = await screen.findByRole('progressbar', { name: 'Upload progress' });
+      await waitFor(() => expect(bar).toHaveAttribute('aria-valuenow', '0'));
+      expect(calls).toHaveLength(1);
+      expect(calls[0]!.file).toBe(file);
+      act(() => calls[0]!.progress(0.42));
+      expect(bar).toHaveAttribute('aria-valuenow', '42');
+      expect(bar.style.getPropertyValue('--ic-progress')).toBe('0.42');
+      expect(screen.getByRole('button', { name: 'Cancel upload' })).toBeInTheDocument();
+      expect(container.querySelector('[data-slot="reference-uploader"]')).toHaveAttribute('data-state', 'uploading');
+      await expectNoAxeViolations(container);
+
+      await act(async () => calls[0]!.finish('https://uploads.example/ref-1.png'));
+      expect(onValueChange).toHaveBeenCalledWith('https://uploads.example/ref-1.png');
+      expect(screen.queryByRole('progressbar')).toBeNull();
+      const preview = screen.getByRole('img', { name: 'Reference image preview' });
+      expect(preview.getAttribute('src')).toMatch(/^blob:test\//);
+      expect(screen.getByRole('button', { name: 'Remove reference image' })).toBeInTheDocument();
+      // The URL field is for links the person typed, not for the upload's storage URL.
+      expect(screen.getByRole('textbox', { name: 'Image URL' })).toHaveValue('');
+      await expectNoAxeViolations(container);
+    });
+
+    it('cancelling stops the upload (its signal aborts) and keeps the previous image', async () => {
+      const user = userEvent.setup();
+      const { client, calls } = uploadClient();
+      const onValueChange = vi.fn();
+      render(<ReferenceUploader client={client} defaultValue={PREVIOUS} onValueChange={onValueChange} />);
+      await user.upload(screen.getByLabelText('Reference image'), pngFile(300, 300));
+      await screen.findByRole('progressbar');
+      await user.click(screen.getByRole('button', { name: 'Cancel upload' }));
+      expect(calls[0]!.signal?.aborted).toBe(true);
+      expect(screen.queryByRole('progressbar')).toBeNull();
+      expect(screen.getByRole('img', { name: 'Reference image preview' })).toHaveAttribute('src', PREVIOUS);
+      expect(onValueChange).not.toHaveBeenCalled();
+      expect(screen.queryByRole('alert')).toBeNull();
+    });
+
+    it('removing the uploaded image clears the value and revokes its object URL', async () => {
+      const user = userEvent.setup();
+      const { client, calls } = uploadClient();
+      const onValueChange = vi.fn();
+      render(<ReferenceUploader client={client} onValueChange={onValueChange} />);
+      await user.upload(screen.getByLabelText('Reference image'), pngFile(300, 300));
+      await waitFor(() => expect(calls).toHaveLength(1));
+      await act(async () => calls[0]!.finish('https://uploads.example/ref.png'));
+      const src = screen.getByRole('img', { name: 'Reference image preview' }).getAttribute('src')!;
+      await user.click(screen.getByRole('button', { name: 'Remove reference image' }));
+      expect(onValueChange).toHaveBeenLastCalledWith('');
+      expect(screen.queryByRole('img')).toBeNull();
+      expect(revoked.has(src)).toBe(true);
+    });
+  });
+
+  describe('given a previous valid image, when a file is refused', () => {
+    async function choose(file: File) {
+      const user = userEvent.setup();
+      const { client, calls } = uploadClient();
+      const onValueChange = vi.fn();
+      const view = render(<ReferenceUploader client={client} defaultValue={PREVIOUS} onValueChange={onValueChange} />);
+      await user.upload(screen.getByLabelText('Reference image'), file);
+      const alert = await screen.findByRole('alert');
+      expect(calls).toHaveLength(0);
+      expect(onValueChange).not.toHaveBeenCalled();
+      expect(screen.getByRole('img', { name: 'Reference image preview' })).toHaveAttribute('src', PREVIOUS);
+      await expectNoAxeViolations(view.container);
+      return alert;
+    }
+
+    it('refuses a file that is not a JPEG, PNG or WebP by its bytes, whatever its name and type say', async () => {
+      const fake = new File(['%PDF-1.7 not an image'], 'photo.png', { type: 'image/png' });
+      const alert = await choose(fake);
+      expect(alert).toHaveTextContent("This file isn't a JPEG, PNG or WebP image.");
+      expect(screen.getByRole('button', { name: /drop a photo here/i })).toHaveAccessibleDescription(/isn't a JPEG, PNG or WebP/);
+    });
+
+    it('refuses an image smaller than 256 px on its short edge, saying its size', async () => {
+      const alert = await choose(pngFile(1000, 200));
+      expect(alert).toHaveTextContent('This image is only 1000 × 200 pixels. Choose one at least 256 pixels on each side.');
+    });
+
+    it('refuses a file over 10 MB, saying how big it is', async () => {
+      const alert = await choose(pngFile(400, 400, 'huge.png', 11 * 1024 * 1024));
+      expect(alert).toHaveTextContent('This image is 11 MB, larger than the 10 MB limit.');
+    });
+
+    it('refuses a damaged image that cannot be decoded', async () => {
+      // A PNG signature followed by nothing an image decoder can read.
+      const damaged = new File([new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0])], 'broken.png', { type: 'image/png' });
+      const alert = await choose(damaged);
+      expect(alert).toHaveTextContent("This image couldn't be opened.");
+    });
+  });
+
+  describe('URL mode', () => {
+    it('uses a typed http(s) link on Enter and shows it as the preview', async () => {
+      const user = userEvent.setup();
+      const onValueChange = vi.fn();
+      const { container } = render(<ReferenceUploader allowUpload={false} onValueChange={onValueChange} />);
+      await user.type(screen.getByRole('textbox', { name: 'Image URL' }), 'https://images.example/me.jpg{Enter}');
+      expect(onValueChange).toHaveBeenCalledWith('https://images.example/me.jpg');
+      expect(screen.getByRole('img', { name: 'Reference image preview' })).toHaveAttribute('src', 'https://images.example/me.jpg');
+      await expectNoAxeViolations(container);
+    });
+
+    it('uses a pasted link at once', async () => {
+      const user = userEvent.setup();
+      const onValueChange = vi.fn();
+      render(<ReferenceUploader allowUpload={false} onValueChange={onValueChange} />);
+      await user.click(screen.getByRole('textbox', { name: 'Image URL' }));
+      await user.paste('https://images.example/pasted.webp');
+      expect(onValueChange).toHaveBeenCalledWith('https://images.example/pasted.webp');
+    });
+
+    it('refuses a link that is not http(s), says why, links the message, and keeps the previous image', async () => {
+      const user = userEvent.setup();
+      const onValueChange = vi.fn();
+      const { container } = render(<ReferenceUploader allowUpload={false} defaultValue={PREVIOUS} onValueChange={onValueChange} />);
+      const field = screen.getByRole('textbox', { name: 'Image URL' });
+      await user.clear(field);
+      await user.type(field, 'javascript:alert(1){Enter}');
+      expect(screen.getByRole('alert')).toHaveTextContent('Enter a link that starts with http:// or https://.');
+      expect(field).toHaveAttribute('aria-invalid', 'true');
+      expect(field).toHaveAccessibleDescription('Enter a link that starts with http:// or https://.');
+      expect(onValueChange).not.toHaveBeenCalled();
+      expect(screen.getByRole('img', { name: 'Reference image preview' })).toHaveAttribute('src', PREVIOUS);
+      await expectNoAxeViolations(container);
+    });
+
+    it('with allowUpload={false}, offers no file input and says uploads are not available', () => {
+      render(<ReferenceUploader allowUpload={false} />);
+      expect(screen.queryByLabelText('Reference image')).toBeNull();
+      expect(screen.queryByRole('button', { name: /drop a photo/i })).toBeNull();
+      expect(screen.getByText("Uploading files isn't available here. Paste a link to an image instead.")).toBeInTheDocument();
+    });
+
+    it('when the server has no upload storage (not_found), switches to URL mode and says so', async () => {
+      const user = userEvent.setup();
+      const { client, calls } = uploadClient();
+      const onValueChange = vi.fn();
+      render(<ReferenceUploader client={client} onValueChange={onValueChange} />);
+      await user.upload(screen.getByLabelText('Reference image'), pngFile(300, 300));
+      await waitFor(() => expect(calls).toHaveLength(1));
+      await act(async () => calls[0]!.fail(new CharacterApiError('not_found', 'Not found', { status: 404 })));
+      expect(screen.getByRole('alert')).toHaveTextContent("Uploading files isn't available here.");
+      expect(screen.queryByLabelText('Reference image')).toBeNull();
+      await user.type(screen.getByRole('textbox', { name: 'Image URL' }), 'https://images.example/ok.png{Enter}');
+      expect(onValueChange).toHaveBeenCalledWith('https://images.example/ok.png');
+    });
+
+    it('a failed upload says why and keeps the previous image', async () => {
+      const user = userEvent.setup();
+      const { client, calls } = uploadClient();
+      render(<ReferenceUploader client={client} defaultValue={PREVIOUS} />);
+      await user.upload(screen.getByLabelText('Reference image'), pngFile(300, 300));
+      await waitFor(() => expect(calls).toHaveLength(1));
+      await act(async () => calls[0]!.fail(new CharacterApiError('network', 'The network request failed')));
+      expect(screen.getByRole('alert')).toHaveTextContent("The upload didn't finish: The network request failed. Try again.");
+      expect(screen.getByRole('img', { name: 'Reference image preview' })).toHaveAttribute('src', PREVIOUS);
+    });
+  });
+
+  describe('drop and paste', () => {
+    it('uploads a file dropped on the drop zone', async () => {
+      const { client, calls } = uploadClient();
+      render(<ReferenceUploader client={client} />);
+      const zone = screen.getByRole('button', { name: /drop a photo here/i });
+      const file = pngFile(300, 300);
+      fireEvent.dragEnter(zone, { dataTransfer: { files: [file], items: [], types: ['Files'] } });
+      expect(zone).toHaveAttribute('data-state', 'drag-over');
+      fireEvent.drop(zone, { dataTransfer: { files: [file], items: [], types: ['Files'] } });
+      expect(zone).toHaveAttribute('data-state', 'idle');
+      await waitFor(() => expect(calls).toHaveLength(1));
+      expect(calls[0]!.file).toBe(file);
+    });
+
+    it('uploads an image pasted while the uploader has focus', async () => {
+      const { client, calls } = uploadClient();
+      render(<ReferenceUploader client={client} />);
+      const zone = screen.getByRole('button', { name: /drop a photo here/i });
+      zone.focus();
+      const file = pngFile(300, 300);
+      fireEvent.paste(zone, { clipboardData: { files: [file], items: [], getData: () => '' } });
+      await waitFor(() => expect(calls).toHaveLength(1));
+      expect(calls[0]!.file).toBe(file);
+    });
+  });
+
+  describe('controlled and disabled', () => {
+    it('controlled: reports the new URL and shows whatever the parent passes back', async () => {
+      const user = userEvent.setup();
+      const seen: string[] = [];
+      function Parent() {
+        const [url, setUrl] = useState('');
+        return (
+          <>
+            <ReferenceUploader allowUpload={false} value={url} onValueChange={(next) => (seen.push(next), setUrl(next.replace('.jpg', '.png')))} />
+            <output>{url}</output>
+          </>
+        );
+      }
+      render(<Parent />);
+      await user.type(screen.getByRole('textbox', { name: 'Image URL' }), 'https://a.example/x.jpg{Enter}');
+      expect(seen).toEqual(['https://a.example/x.jpg']);
+      expect(screen.getByRole('img', { name: 'Reference image preview' })).toHaveAttribute('src', 'https://a.example/x.png');
+    });
+
+    it('disabled: nothing can be changed, and the state shows as data-disabled', async () => {
+      const user = userEvent.setup();
+      const { client } = uploadClient();
+      const onValueChange = vi.fn();
+      const { container } = render(<ReferenceUploader client={client} disabled defaultValue={PREVIOUS} onValueChange={onValueChange} />);
+      expect(container.querySelector('[data-slot="reference-uploader"]')).toHaveAttribute('data-disabled', '');
+      expect(screen.getByRole('button', { name: /drop a photo here/i })).toHaveAttribute('aria-disabled', 'true');
+      expect(screen.getByRole('textbox', { name: 'Image URL' })).toBeDisabled();
+      expect(screen.getByRole('button', { name: 'Remove reference image' })).toBeDisabled();
+      await user.tab();
+      expect(document.body).toHaveFocus();
+      await expectNoAxeViolations(container);
+    });
+
+    it('every visible string can be replaced through labels', () => {
+      render(
+        <ReferenceUploader
+          allowUpload={false}
+          defaultValue={PREVIOUS}
+          labels={{ urlInput: 'Bild-URL', preview: 'Vorschau', remove: 'Bild entfernen', uploadsUnavailable: 'Nur Links' }}
+        />,
+      );
+      expect(screen.getByRole('textbox', { name: 'Bild-URL' })).toBeInTheDocument();
+      expect(screen.getByRole('img', { name: 'Vorschau' })).toBeInTheDocument();
+      expect(screen.getByRole('button', { name: 'Bild entfernen' })).toBeInTheDocument();
+      expect(screen.getByText('Nur Links')).toBeInTheDocument();
+    });
+  });
+});
