@@ -1,0 +1,126 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import type { ReadableStream as WebReadableStream } from 'node:stream/web';
+import type { FetchHandler } from './proxy.js';
+import { errorResponse, passThroughResponses } from './respond.js';
+
+/** A `node:http` request listener that is also Express and Connect middleware. */
+export type NodeHandler = (req: IncomingMessage, res: ServerResponse, next?: (error?: unknown) => void) => void;
+
+/**
+ * Request targets no route of ours ever has: dot segments, backslashes, encoded dots, slashes,
+ * backslashes, percent signs or NULs (a double-encoded `%252e` starts with `%25`), control
+ * characters and spaces. Refused before a `Request` is built, because the URL parser would
+ * quietly resolve them into some other path.
+ */
+// eslint-disable-next-line no-control-regex -- control characters are exactly what this refuses
+const UNSAFE_PATH = /(^|\/)\.{1,2}(\/|$)|\\|%(2e|2f|5c|25|00)|[\x00-\x20\x7f]/i;
+const HOST = /^(?:[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*|\[[0-9A-Fa-f:.]+\])(?::\d{1,5})?$/;
+
+function badTarget(): Response {
+  return errorResponse(400, 'bad_request', 'The request target is not allowed');
+}
+
+/** Build a fetch `Request` from a Node request; `undefined` when the target must be refused. */
+function toRequest(req: IncomingMessage, signal: AbortSignal): Request | undefined {
+  // Express and Connect strip the mount path from req.url and keep the full one in originalUrl.
+  const target = (req as IncomingMessage & { originalUrl?: string }).originalUrl ?? req.url ?? '/';
+  // Absolute-form (`GET http://other.host/… HTTP/1.1`) and `*` targets are not ours to answer.
+  if (!target.startsWith('/')) return undefined;
+  const queryAt = target.indexOf('?');
+  const path = queryAt === -1 ? target : target.slice(0, queryAt);
+  if (UNSAFE_PATH.test(path)) return undefined;
+  const hostHeader = req.headers.host ?? '';
+  const host = HOST.test(hostHeader) ? hostHeader : 'localhost';
+  const protocol = (req.socket as { encrypted?: boolean }).encrypted ? 'https' : 'http';
+  const url = `${protocol}://${host}${target}`;
+
+  const headers = new Headers();
+  for (const [name, value] of Object.entries(req.headers)) {
+    if (name.startsWith(':') || value === undefined) continue;
+    if (Array.isArray(value)) for (const item of value) headers.append(name, item);
+    else headers.set(name, value);
+  }
+  const method = req.method ?? 'GET';
+  const init: RequestInit & { duplex?: 'half' } = { method, headers, signal };
+  if (method !== 'GET' && method !== 'HEAD') {
+    const parsed = (req as IncomingMessage & { body?: unknown }).body;
+    if (req.readableEnded && parsed !== undefined) {
+      // A body parser ran first: use what it kept (mount the proxy before body parsers instead).
+      init.body = typeof parsed === 'string' || parsed instanceof Uint8Array ? (parsed as BodyInit) : JSON.stringify(parsed);
+      headers.delete('content-length');
+    } else {
+      init.body = Readable.toWeb(req) as unknown as ReadableStream<Uint8Array>;
+      init.duplex = 'half';
+    }
+  }
+  return new Request(url, init);
+}
+
+async function send(response: Response, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  res.statusCode = response.status;
+  response.headers.forEach((value, name) => {
+    if (name !== 'set-cookie') res.setHeader(name, value);
+  });
+  const cookies = response.headers.getSetCookie();
+  if (cookies.length) res.setHeader('set-cookie', cookies);
+  if (!response.body || req.method === 'HEAD') {
+    res.end();
+    return;
+  }
+  await pipeline(Readable.fromWeb(response.body as WebReadableStream<Uint8Array>), res);
+}
+
+function isDropConnection(error: unknown): boolean {
+  return typeof error === 'object' && error !== null && (error as { dropConnection?: unknown }).dropConnection === true;
+}
+
+/**
+ * Run a fetch-standard handler (the proxy, or the simulator) in `node:http`, Express or
+ * Connect. The request body is streamed, the `Request` carries an `AbortSignal` that fires
+ * when the client disconnects, and the `Response` is streamed back. Unsafe request targets
+ * (dot segments and encoded separators in any encoding, absolute-form URLs) answer 400.
+ * With `next` (Express, Connect, Vite), requests outside the proxy's `basePath` go on to the
+ * next middleware. A handler error with `dropConnection: true` closes the socket without an
+ * answer (the simulator's dropped connection); any other error answers 500 JSON.
+ *
+ * @example
+ * const proxy = createCharacterProxy({ basePath: '/api/character' });
+ * http.createServer(toNodeHandler(proxy)).listen(3000);
+ * // or: app.use(toNodeHandler(proxy)) in Express, before any body parser
+ */
+export function toNodeHandler(handler: FetchHandler): NodeHandler {
+  return (req, res, next) => {
+    const controller = new AbortController();
+    res.once('close', () => {
+      if (!res.writableFinished) controller.abort(new Error('The client disconnected'));
+    });
+    const run = async () => {
+      const request = toRequest(req, controller.signal);
+      if (!request) {
+        await send(badTarget(), req, res);
+        return;
+      }
+      const response = await handler(request);
+      if (next && passThroughResponses.has(response)) {
+        await response.body?.cancel();
+        next();
+        return;
+      }
+      await send(response, req, res);
+    };
+    run().catch(async (error: unknown) => {
+      if (isDropConnection(error) || res.headersSent || controller.signal.aborted) {
+        res.destroy();
+        req.socket.destroy();
+        return;
+      }
+      try {
+        await send(errorResponse(500, 'internal', 'Something went wrong'), req, res);
+      } catch {
+        res.destroy();
+      }
+    });
+  };
+}

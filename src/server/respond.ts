@@ -1,0 +1,67 @@
+import type { FieldErrors } from '../core/schemas.js';
+
+/** The one error body the proxy answers with (see `errorBodySchema` in core). */
+export interface ProxyErrorBody {
+  error: {
+    /** A stable code: the client's `CharacterApiError` codes where one fits. */
+    code: string;
+    /** A sentence for people; never carries the API key. */
+    message: string;
+    /** The HTTP status of this answer. */
+    status: number;
+    /** Messages per input field, for invalid input. */
+    fieldErrors?: FieldErrors;
+    /** How long to wait before trying again, in ms (also sent as `Retry-After`). */
+    retryAfterMs?: number;
+    /** The status the upstream answered with, when this error stands for an upstream failure. */
+    upstreamStatus?: number;
+  };
+}
+
+/** Headers every proxy answer carries: JSON is never sniffed or cached by intermediaries. */
+export const BASE_HEADERS: Readonly<Record<string, string>> = {
+  'cache-control': 'no-store',
+  'x-content-type-options': 'nosniff',
+};
+
+export function jsonResponse(body: unknown, status: number, headers?: HeadersInit, scrub?: (text: string) => string): Response {
+  const text = JSON.stringify(body);
+  const out = new Headers(headers);
+  for (const [name, value] of Object.entries(BASE_HEADERS)) out.set(name, value);
+  out.set('content-type', 'application/json; charset=utf-8');
+  return new Response(scrub ? scrub(text) : text, { status, headers: out });
+}
+
+export interface ErrorExtras {
+  fieldErrors?: FieldErrors;
+  retryAfterMs?: number;
+  upstreamStatus?: number;
+  headers?: HeadersInit;
+}
+
+export function errorResponse(status: number, code: string, message: string, extras: ErrorExtras = {}, scrub?: (text: string) => string): Response {
+  const body: ProxyErrorBody = { error: { code, message, status } };
+  if (extras.fieldErrors) body.error.fieldErrors = extras.fieldErrors;
+  if (extras.retryAfterMs !== undefined) body.error.retryAfterMs = extras.retryAfterMs;
+  if (extras.upstreamStatus !== undefined) body.error.upstreamStatus = extras.upstreamStatus;
+  const headers = new Headers(extras.headers);
+  if (extras.retryAfterMs !== undefined && !headers.has('retry-after')) {
+    headers.set('retry-after', String(Math.max(0, Math.ceil(extras.retryAfterMs / 1000))));
+  }
+  return jsonResponse(body, status, headers, scrub);
+}
+
+/** 405 with the `Allow` header naming the one method the route takes. */
+export function methodNotAllowed(allow: string): Response {
+  return errorResponse(405, 'method_not_allowed', `This route only accepts ${allow}`, { headers: { allow } });
+}
+
+export function notFound(message = 'No such route'): Response {
+  return errorResponse(404, 'not_found', message);
+}
+
+/**
+ * Responses the proxy gives for paths outside its `basePath`. `toNodeHandler` hands these to
+ * `next()` when there is one, so the proxy can be mounted app-wide in Express, Connect or Vite.
+ */
+export const passThroughResponses = new WeakSet<Response>();

@@ -1,0 +1,109 @@
+import { randomBytes } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { SimulatorOptions } from '../testing/index.js';
+import { toNodeHandler, type NodeHandler } from './node.js';
+import { createCharacterProxy, type CharacterProxyOptions, type FetchHandler, type ProxyLogger } from './proxy.js';
+
+/** Options of `characterProxyPlugin`: the proxy's options, plus what to do without a key. */
+export interface CharacterProxyPluginOptions extends CharacterProxyOptions {
+  /** The path the proxy answers under in the dev server. @default '/api/character' */
+  basePath?: string;
+  /**
+   * Used when there is no `apiKey` and no `PIXELDOJO_API_KEY`: options of the in-process
+   * simulator the proxy then talks to, or `false` to never simulate (the proxy answers 500).
+   * @default { speed: 5 }
+   */
+  simulator?: Omit<SimulatorOptions, 'apiKey' | 'basePath'> | false;
+  /** Where the simulator is mounted, so the browser can load its images. @default '/api/simulator' */
+  simulatorPath?: string;
+}
+
+/** The subset of a Vite dev or preview server the plugin uses. */
+export interface ViteServerLike {
+  middlewares: { use(handler: NodeHandler): unknown };
+  config: { logger: { info(message: string): void; warn(message: string): void; error(message: string): void } };
+}
+
+/** A Vite plugin object (typed structurally, so this entry does not need Vite's types). */
+export interface CharacterProxyVitePlugin {
+  name: string;
+  configureServer(server: ViteServerLike): Promise<void>;
+  configurePreviewServer(server: ViteServerLike): Promise<void>;
+}
+
+const MAX_ORIGINS = 8;
+
+function viteLogger(server: ViteServerLike): ProxyLogger {
+  const logger = server.config.logger;
+  const format = (message: string, data?: Record<string, unknown>) => `[character proxy] ${message}${data ? ` ${JSON.stringify(data)}` : ''}`;
+  return { warn: (message, data) => logger.warn(format(message, data)), error: (message, data) => logger.error(format(message, data)) };
+}
+
+/**
+ * Mounts the character proxy in Vite's dev (and preview) server at `basePath`. With a key
+ * (`apiKey` or `PIXELDOJO_API_KEY`) it talks to PixelDojo; without one it runs the simulator
+ * from `react-ideogram-character/testing` in the same process as its upstream, serves the
+ * simulated images at `simulatorPath`, and says so in the terminal.
+ *
+ * @example
+ * // vite.config.ts
+ * export default defineConfig({ plugins: [react(), characterProxyPlugin()] })
+ */
+export function characterProxyPlugin(options: CharacterProxyPluginOptions = {}): CharacterProxyVitePlugin {
+  const basePath = (options.basePath ?? '/api/character').replace(/\/+$/, '');
+  const simulatorPath = (options.simulatorPath ?? '/api/simulator').replace(/\/+$/, '');
+
+  async function mount(server: ViteServerLike): Promise<void> {
+    const logger = options.logger ?? viteLogger(server);
+    const hasKey = Boolean(options.apiKey ?? process.env.PIXELDOJO_API_KEY);
+    if (hasKey || options.simulator === false) {
+      const proxy = createCharacterProxy({ ...options, basePath, logger });
+      server.middlewares.use(toNodeHandler(proxy));
+      server.config.logger.info(`  ➜  Character proxy: ${basePath} → ${options.upstreamUrl ?? 'https://pixeldojo.ai/api/v1'}`);
+      return;
+    }
+
+    const { createSimulator } = await import('../testing/index.js');
+    // A throwaway key shared by proxy and simulator: the proxy path is exercised exactly as in production.
+    const simulatedKey = `sim_${randomBytes(12).toString('hex')}`;
+    const simulator = createSimulator({ speed: 5, ...(options.simulator || {}), apiKey: simulatedKey, basePath: simulatorPath });
+    // The simulator builds image URLs from the origin it is called at, so each browser-facing
+    // origin (localhost, 127.0.0.1, a LAN address Vite allowed) gets a proxy whose upstream URL is on it.
+    const proxies = new Map<string, FetchHandler>();
+    const proxyFor = (origin: string): FetchHandler => {
+      let proxy = proxies.get(origin);
+      if (!proxy) {
+        proxy = createCharacterProxy({
+          ...options,
+          basePath,
+          logger,
+          apiKey: simulatedKey,
+          upstreamUrl: `${origin}${simulatorPath}`,
+          fetch: (request) => simulator(request),
+        });
+        proxies.set(origin, proxy);
+        while (proxies.size > MAX_ORIGINS) proxies.delete(proxies.keys().next().value!);
+      }
+      return proxy;
+    };
+    server.middlewares.use(toNodeHandler((request) => proxyFor(new URL(request.url).origin)(request)));
+
+    // Only the simulator's image routes are reachable from the browser; its API needs the key.
+    const images = toNodeHandler(simulator);
+    const imagePrefix = `${simulatorPath}/simulator/images/`;
+    server.middlewares.use((req: IncomingMessage, res: ServerResponse, next?: (error?: unknown) => void) => {
+      const url = (req as IncomingMessage & { originalUrl?: string }).originalUrl ?? req.url ?? '';
+      if ((req.method === 'GET' || req.method === 'HEAD') && url.startsWith(imagePrefix)) images(req, res);
+      else next?.();
+    });
+    server.config.logger.info(
+      `  ➜  Character proxy: ${basePath} → simulated PixelDojo (no PIXELDOJO_API_KEY set; jobs and images are simulated)`,
+    );
+  }
+
+  return {
+    name: 'react-ideogram-character:proxy',
+    configureServer: mount,
+    configurePreviewServer: mount,
+  };
+}
