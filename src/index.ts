@@ -2,3 +2,4 @@
 // The React entry. Core names are re-exported so that one import serves an app.
 export * from './core/index.js';
 export * from './react/index.js';
+export * from './components/result-grid/index.js';
