@@ -1,0 +1,545 @@
+import {
+  QueryClientContext,
+  useMutation,
+  useQuery,
+  type Query,
+  type QueryClient,
+} from '@tanstack/react-query';
+import { useCallback, useContext, useEffect, useMemo, useRef, useState } from 'react';
+import { CharacterApiError, isCharacterApiError, isTransientError } from '../core/errors.js';
+import { isJobExpired, isTerminalStatus, msUntilExpiry } from '../core/job-status.js';
+import type { CharacterInput, Job } from '../core/schemas.js';
+import type { CharacterClient, PollPolicy } from '../core/types.js';
+import {
+  clearHandle,
+  defaultGenerationStorage,
+  handleStorageKey,
+  readHandle,
+  summarizeInput,
+  writeHandle,
+  type GenerationHandle,
+  type GenerationStorage,
+  type PersistedInputSummary,
+} from './persistence.js';
+import { estimateProgress, isBusyStatus } from './progress.js';
+import { useCharacterClient, useCharacterGenerationContext, useFallbackQueryClient } from './provider.js';
+import { useLatest } from './use-latest.js';
+
+/**
+ * Where a generation is: `idle → submitting → pending → processing → completed | failed |
+ * expired | canceled`. `expired` also covers "stopped waiting at the deadline".
+ */
+export type GenerationStatus =
+  | 'idle'
+  | 'submitting'
+  | 'pending'
+  | 'processing'
+  | 'completed'
+  | 'failed'
+  | 'expired'
+  | 'canceled';
+
+/** Options of `useCharacterGeneration`. Each one overrides the provider's setting of the same name. */
+export interface UseCharacterGenerationOptions {
+  /** Talk to this proxy endpoint instead of the provider's. @default the provider's endpoint */
+  endpoint?: string;
+  /** A ready client to use instead of the provider's. @default the provider's client */
+  client?: CharacterClient;
+  /** The poll schedule for this hook. @default the provider's, else the client's `pollPolicy` */
+  pollPolicy?: PollPolicy;
+  /** Stop waiting this many ms after submit; the generation then ends as `expired` (error code `timeout`). @default 600000 (10 minutes) */
+  deadlineMs?: number;
+  /** Keep the submitted job's handle so it survives unmounts and page reloads. @default true */
+  persist?: boolean;
+  /** Where the handle is kept. @default the provider's storage, else `sessionStorage` in the browser */
+  storage?: GenerationStorage;
+  /** Tells two generators on one page apart (each keeps its own handle). @default 'default' */
+  id?: string;
+  /** Called once when the upstream accepted a job (status `pending`), with that job. @default undefined */
+  onSubmitted?: (job: Job) => void;
+  /** Called once per status change, with the new and the previous status. @default undefined */
+  onStatusChange?: (status: GenerationStatus, previous: GenerationStatus) => void;
+  /** Called once when the job completed, with its images in `job.images`. @default undefined */
+  onCompleted?: (job: Job) => void;
+  /** Called once when the generation ends as `failed` or `expired` (not for transient errors, not for `cancel`). @default undefined */
+  onError?: (error: CharacterApiError) => void;
+}
+
+/** What `useCharacterGeneration` returns. */
+export interface UseCharacterGenerationResult {
+  /** Where the generation is. @default 'idle' */
+  status: GenerationStatus;
+  /** The job as last seen (normalised); `null` before submit and after `reset`. @default null */
+  job: Job | null;
+  /** The job's image URLs once `completed`, else an empty array. @default [] */
+  images: string[];
+  /** Why the generation ended as `failed` or `expired`; `null` otherwise. @default null */
+  error: CharacterApiError | null;
+  /** The last network, 5xx or 429 error that polling is riding out (the job may still finish); `null` once a poll succeeds. @default null */
+  transientError: CharacterApiError | null;
+  /** Estimated completion from 0 to 1 (from the expected duration), as of this render; never 1 before `completed`. For a ticking value use `useGenerationProgress`. @default 0 */
+  progress: number;
+  /** When the job was submitted (ms since the epoch); `null` when idle. @default null */
+  startedAt: number | null;
+  /** When the generation ended (ms since the epoch), where known. @default null */
+  finishedAt: number | null;
+  /** Milliseconds from submit to now (or to the end), as of this render. @default 0 */
+  elapsedMs: number;
+  /** How long the poll policy expects this job to take, in ms. */
+  expectedDurationMs: number;
+  /** What was asked for (prompt, reference, size, count, speed); also after a reload. @default null */
+  input: PersistedInputSummary | null;
+  /** True while `submitting`, `pending` or `processing`. @default false */
+  isBusy: boolean;
+  /** Submit a generation; errors show in `status`/`error`. A second call while submitting is ignored (one job, one charge). */
+  generate: (input: CharacterInput) => void;
+  /** Submit and get the accepted job (status `pending`); while submitting, returns the same promise. Rejects `CharacterApiError`. */
+  generateAsync: (input: CharacterInput) => Promise<Job>;
+  /** Stop watching, abort requests in flight and end as `canceled`. Credits already charged are not refunded: the upstream job keeps running. */
+  cancel: () => void;
+  /** Forget the generation (and its saved handle) and go back to `idle`; aborts requests in flight. */
+  reset: () => void;
+  /** Watch an existing job by id (e.g. one submitted elsewhere). `startedAt` (ms since the epoch) improves progress. */
+  resume: (jobId: string, options?: { startedAt?: number; input?: PersistedInputSummary }) => void;
+}
+
+/** The react-query key of a job: `['ideogram-character', 'job', endpoint, jobId]`. */
+export function characterJobQueryKey(endpoint: string, jobId: string | null) {
+  return ['ideogram-character', 'job', endpoint, jobId] as const;
+}
+
+/** @default for `deadlineMs`: the same 10 minutes `client.waitForJob` uses when a job carries no expiry. */
+export const DEFAULT_DEADLINE_MS = 10 * 60 * 1000;
+
+const EMPTY_IMAGES: string[] = [];
+/** Longest pause between polls after repeated failures (the client's own `waitForJob` uses the same). */
+const MAX_ERROR_BACKOFF_MS = 30_000;
+
+type Local =
+  | { kind: 'idle' }
+  | { kind: 'watching'; handle: GenerationHandle }
+  | { kind: 'canceled'; handle: GenerationHandle | null; job: Job | null };
+
+interface SubmitVariables {
+  input: CharacterInput;
+  idempotencyKey: string;
+  startedAt: number;
+  epoch: number;
+  controller: AbortController;
+  client: CharacterClient;
+  storage: GenerationStorage | undefined;
+  storageKey: string;
+}
+
+function newIdempotencyKey(): string {
+  const c = globalThis.crypto;
+  if (c && typeof c.randomUUID === 'function') return c.randomUUID();
+  // Non-secure contexts have no randomUUID; uniqueness, not secrecy, is what matters here.
+  return `${Date.now().toString(36)}-${Math.random().toString(36).slice(2)}-${Math.random().toString(36).slice(2)}`;
+}
+
+function toApiError(error: unknown): CharacterApiError {
+  if (isCharacterApiError(error)) return error;
+  const message = error instanceof Error ? error.message : String(error);
+  return new CharacterApiError('invalid_response', message, { cause: error });
+}
+
+/** Resolved only in handlers and effects: never on the server, never during render. */
+function storageOf(l: { persist: boolean; explicitStorage: GenerationStorage | undefined }): GenerationStorage | undefined {
+  return l.persist ? (l.explicitStorage ?? defaultGenerationStorage()) : undefined;
+}
+
+function isRideableError(error: CharacterApiError | null): boolean {
+  return error === null || isTransientError(error) || error.code === 'aborted';
+}
+
+/** The wait before the next poll: the policy's, cut short so a poll lands on the expiry or the deadline. */
+function nextPollDelay(
+  query: Query<Job, CharacterApiError>,
+  handle: GenerationHandle,
+  policy: PollPolicy,
+  deadlineMs: number,
+  failures: number,
+): number | false {
+  const { data, error, dataUpdateCount, errorUpdateCount } = query.state;
+  if (!isRideableError(error)) return false;
+  if (data && isTerminalStatus(data.status)) return false;
+  const now = Date.now();
+  const elapsedMs = now - handle.startedAt;
+  let delay = policy.next({
+    attempt: Math.max(0, dataUpdateCount + errorUpdateCount - 1),
+    elapsedMs,
+    status: data?.status ?? 'pending',
+    ...(error?.retryAfterMs !== undefined ? { retryAfterMs: error.retryAfterMs } : {}),
+    ...(handle.input?.rendering_speed ? { renderingSpeed: handle.input.rendering_speed } : {}),
+  });
+  if (error?.retryAfterMs !== undefined) delay = Math.max(delay, error.retryAfterMs);
+  // Back off on repeated failures, as `client.waitForJob` does.
+  if (error && failures > 0) delay = Math.max(delay, Math.min(MAX_ERROR_BACKOFF_MS, 500 * 2 ** (failures - 1)));
+  delay = Math.min(delay, Math.max(0, deadlineMs - elapsedMs));
+  const untilExpiry = data ? msUntilExpiry(data, now) : undefined;
+  if (untilExpiry !== undefined) delay = Math.min(delay, Math.max(0, untilExpiry));
+  return Math.max(1, Math.ceil(delay));
+}
+
+/** One status request, refused without a request once the job expired or the deadline passed. */
+async function pollJob(
+  client: CharacterClient,
+  handle: GenerationHandle,
+  previous: Job | undefined,
+  deadlineMs: number,
+  signal: AbortSignal,
+): Promise<Job> {
+  const now = Date.now();
+  const { jobId } = handle;
+  if (previous && isJobExpired(previous, now)) {
+    throw new CharacterApiError('expired', 'The job expired before it finished.', { jobId });
+  }
+  if (now - handle.startedAt >= deadlineMs) {
+    throw new CharacterApiError('timeout', `Stopped waiting for the job after ${Math.round(deadlineMs / 1000)} s.`, { jobId });
+  }
+  // Yield once: a StrictMode unmount/remount aborts this attempt before any request goes out.
+  await Promise.resolve();
+  if (signal.aborted) throw new CharacterApiError('aborted', 'Polling was aborted.', { jobId });
+  try {
+    return await client.getJob(jobId, { signal });
+  } catch (caught) {
+    const error = toApiError(caught);
+    // 410 Gone, or "unknown job" once its expiry passed: the job expired, it did not fail.
+    const gone =
+      error.status === 410 ||
+      (error.code === 'not_found' && previous !== undefined && isJobExpired(previous, Date.now()));
+    if (gone) throw new CharacterApiError('expired', 'The job has expired.', { jobId, status: error.status, cause: error });
+    throw error;
+  }
+}
+
+/**
+ * Submit an Ideogram Character generation and watch it to the end: `useMutation` for the submit,
+ * `useQuery` for the job with `refetchInterval` from the poll policy. Transient errors (network,
+ * 5xx, 429) never fail the generation: polling goes on and `transientError` shows the last one.
+ * The job's handle is saved (sessionStorage by default), so an unmounted or reloaded page picks
+ * the job up again. `cancel()` stops watching but does not refund credits.
+ *
+ * @example
+ * function Generate() {
+ *   const generation = useCharacterGeneration({ onCompleted: (job) => console.log(job.images) })
+ *   return (
+ *     <>
+ *       <button
+ *         disabled={generation.isBusy}
+ *         onClick={() => generation.generate({ prompt: 'at the beach', character_reference_image: url })}
+ *       >
+ *         Generate
+ *       </button>
+ *       <p>{generation.status}</p>
+ *       {generation.images.map((src) => <img key={src} src={src} alt="" />)}
+ *     </>
+ *   )
+ * }
+ */
+export function useCharacterGeneration(options: UseCharacterGenerationOptions = {}): UseCharacterGenerationResult {
+  const context = useCharacterGenerationContext();
+  const client = useCharacterClient({
+    ...(options.client ? { client: options.client } : {}),
+    ...(options.endpoint ? { endpoint: options.endpoint } : {}),
+  });
+  const queryClient = useFallbackQueryClient(useContext(QueryClientContext)) as QueryClient;
+  const policy = options.pollPolicy ?? context?.pollPolicy ?? client.pollPolicy;
+  const deadlineMs = options.deadlineMs ?? DEFAULT_DEADLINE_MS;
+  const persist = options.persist ?? context?.persist ?? true;
+  const explicitStorage = options.storage ?? context?.storage;
+  const storageKey = handleStorageKey(client.endpoint, options.id);
+
+  const [local, setLocal] = useState<Local>({ kind: 'idle' });
+  const handle = local.kind === 'watching' ? local.handle : null;
+
+  // Everything handlers and effects read, always current (no stale closures, stable callbacks).
+  const latest = useLatest({ client, queryClient, policy, persist, explicitStorage, storageKey, handle, options });
+  const epochRef = useRef(0);
+  const inflightRef = useRef<{ promise: Promise<Job>; controller: AbortController } | null>(null);
+
+  const mutation = useMutation<Job, CharacterApiError, SubmitVariables>(
+    {
+      mutationKey: ['ideogram-character', 'submit', client.endpoint, options.id ?? 'default'],
+      mutationFn: async (vars) => {
+        try {
+          return await vars.client.submit(vars.input, {
+            signal: vars.controller.signal,
+            idempotencyKey: vars.idempotencyKey,
+          });
+        } catch (error) {
+          throw toApiError(error);
+        }
+      },
+      // Runs even if the component unmounted meanwhile: the job is saved, and a remount resumes it.
+      onSuccess: (job, vars) => {
+        if (epochRef.current !== vars.epoch) return; // canceled or replaced while submitting
+        const next: GenerationHandle = {
+          jobId: job.jobId,
+          startedAt: vars.startedAt,
+          endpoint: vars.client.endpoint,
+          input: summarizeInput(vars.input),
+        };
+        writeHandle(vars.storage, vars.storageKey, next);
+        // Seed the job query with the submit answer, so the first poll waits for the policy.
+        latest.current.queryClient.setQueryData(characterJobQueryKey(vars.client.endpoint, job.jobId), job);
+        setLocal({ kind: 'watching', handle: next });
+        latest.current.options.onSubmitted?.(job);
+      },
+      retry: false,
+      networkMode: 'always',
+      throwOnError: false,
+    },
+    queryClient,
+  );
+
+  // Consecutive transient failures of the watched job: the only polling state react-query lacks.
+  const failuresRef = useRef<{ jobId: string; count: number } | null>(null);
+  const failuresOf = (id: string) => (failuresRef.current?.jobId === id ? failuresRef.current.count : 0);
+
+  const jobKey = characterJobQueryKey(client.endpoint, handle?.jobId ?? null);
+  const query = useQuery<Job, CharacterApiError>(
+    {
+      queryKey: jobKey,
+      enabled: handle !== null,
+      queryFn: async ({ signal, queryKey }) => {
+        if (!handle) throw new CharacterApiError('aborted', 'No job to watch.');
+        const before = queryClient.getQueryState<Job, CharacterApiError>(queryKey);
+        let next: Job;
+        try {
+          next = await pollJob(client, handle, before?.data, deadlineMs, signal);
+        } catch (error) {
+          if (isTransientError(error)) failuresRef.current = { jobId: handle.jobId, count: failuresOf(handle.jobId) + 1 };
+          throw error;
+        }
+        failuresRef.current = null;
+        if (next.status === 'completed' && !handle.settled && !(before?.data && isTerminalStatus(before.data.status))) {
+          // Teach the policy: done when seen, and after the last answer that said "running".
+          const seenAt = Date.now() - handle.startedAt;
+          const lastRunningAt = before?.data ? Math.max(0, before.dataUpdatedAt - handle.startedAt) : 0;
+          policy.observe(seenAt, handle.input?.rendering_speed, Math.min(lastRunningAt, seenAt));
+        }
+        return next;
+      },
+      refetchInterval: (q) => (handle ? nextPollDelay(q, handle, policy, deadlineMs, failuresOf(handle.jobId)) : false),
+      // The poll schedule does the retrying; react-query's own retry would double it.
+      retry: false,
+      // A job keeps running in a background tab; the schedule, not focus or reconnect, decides.
+      refetchIntervalInBackground: true,
+      refetchOnWindowFocus: false,
+      refetchOnReconnect: false,
+      staleTime: Infinity,
+      networkMode: 'always',
+      throwOnError: false,
+      // Unchanged poll answers keep the same `data` (structural sharing) and cause no render.
+      notifyOnChangeProps: ['data', 'error'],
+    },
+    queryClient,
+  );
+
+  // ---- derive the public state -------------------------------------------------------------
+  const queryError = handle ? (query.error as CharacterApiError | null) : null;
+  let status: GenerationStatus = 'idle';
+  let job: Job | null = null;
+  let error: CharacterApiError | null = null;
+  let transientError: CharacterApiError | null = null;
+  let finishedAt: number | null = null;
+  let startedAt: number | null = null;
+  let input: PersistedInputSummary | null = null;
+
+  if (local.kind === 'canceled') {
+    status = 'canceled';
+    job = local.job;
+    startedAt = local.handle?.startedAt ?? null;
+    input = local.handle?.input ?? null;
+  } else if (mutation.isPending) {
+    status = 'submitting';
+    startedAt = mutation.variables?.startedAt ?? null;
+    input = mutation.variables ? summarizeInput(mutation.variables.input) : null;
+  } else if (mutation.isError) {
+    status = 'failed';
+    error = mutation.error;
+    startedAt = mutation.variables?.startedAt ?? null;
+    input = mutation.variables ? summarizeInput(mutation.variables.input) : null;
+  } else if (handle) {
+    job = query.data ?? null;
+    startedAt = handle.startedAt;
+    input = handle.input ?? null;
+    if (queryError && !isRideableError(queryError)) {
+      status = queryError.code === 'expired' || queryError.code === 'timeout' ? 'expired' : 'failed';
+      error = queryError;
+      finishedAt = query.errorUpdatedAt || null;
+    } else {
+      status = job?.status ?? 'pending';
+      if (queryError && isTransientError(queryError)) transientError = queryError;
+      if (status === 'completed' || status === 'failed') finishedAt = query.dataUpdatedAt || null;
+    }
+  }
+
+  const failedJob = status === 'failed' && job?.status === 'failed' ? job : null;
+  const jobFailure = useMemo(
+    () =>
+      failedJob
+        ? new CharacterApiError('job_failed', failedJob.error ?? 'The job failed.', { jobId: failedJob.jobId })
+        : null,
+    [failedJob],
+  );
+  if (jobFailure) error = jobFailure;
+  if (isBusyStatus(status)) finishedAt = null;
+
+  const images = status === 'completed' && job ? job.images : EMPTY_IMAGES;
+  const expectedDurationMs = policy.expectedDurationMs(input?.rendering_speed);
+  const now = Date.now();
+  const elapsedMs = startedAt === null ? 0 : Math.max(0, (finishedAt ?? now) - startedAt);
+  const progress = estimateProgress(status, elapsedMs, expectedDurationMs);
+
+  // ---- actions -----------------------------------------------------------------------------
+  /** Abort what is in flight and forget the current job (the saved handle too). */
+  const stop = useCallback(() => {
+    const l = latest.current;
+    epochRef.current += 1;
+    inflightRef.current?.controller.abort();
+    inflightRef.current = null;
+    mutation.reset();
+    if (l.handle) {
+      const key = characterJobQueryKey(l.handle.endpoint, l.handle.jobId);
+      void l.queryClient.cancelQueries({ queryKey: key });
+      l.queryClient.removeQueries({ queryKey: key, exact: true });
+    }
+    clearHandle(storageOf(l), l.storageKey);
+    // eslint-disable-next-line react-hooks/exhaustive-deps -- `mutation.reset` is stable; `latest` is a ref
+  }, [mutation.reset]);
+
+  const generateAsync = useCallback(
+    (nextInput: CharacterInput): Promise<Job> => {
+      // A double click (or a re-render's second call) joins the submit in flight: one job, one key.
+      if (inflightRef.current) return inflightRef.current.promise;
+      const l = latest.current;
+      stop();
+      setLocal({ kind: 'idle' });
+      const controller = new AbortController();
+      const promise = mutation.mutateAsync({
+        input: nextInput,
+        idempotencyKey: newIdempotencyKey(),
+        startedAt: Date.now(),
+        epoch: epochRef.current,
+        controller,
+        client: l.client,
+        storage: storageOf(l),
+        storageKey: l.storageKey,
+      });
+      const entry = { promise, controller };
+      inflightRef.current = entry;
+      const done = () => {
+        if (inflightRef.current === entry) inflightRef.current = null;
+      };
+      promise.then(done, done);
+      return promise;
+    },
+    // eslint-disable-next-line react-hooks/exhaustive-deps -- `mutateAsync` is stable; `latest` is a ref
+    [mutation.mutateAsync, stop],
+  );
+
+  const generate = useCallback(
+    (nextInput: CharacterInput) => {
+      generateAsync(nextInput).catch(() => {
+        // Shown through `status` and `error` (and `onError`).
+      });
+    },
+    [generateAsync],
+  );
+
+  const cancel = useCallback(() => {
+    const l = latest.current;
+    const busy = inflightRef.current !== null || l.handle !== null;
+    if (!busy) return;
+    const watched = l.handle;
+    const lastJob = watched
+      ? (l.queryClient.getQueryData<Job>(characterJobQueryKey(watched.endpoint, watched.jobId)) ?? null)
+      : null;
+    if (lastJob && isTerminalStatus(lastJob.status)) return; // nothing left to cancel
+    stop();
+    setLocal({ kind: 'canceled', handle: watched, job: lastJob });
+  }, [latest, stop]);
+
+  const reset = useCallback(() => {
+    stop();
+    setLocal({ kind: 'idle' });
+  }, [stop]);
+
+  const resume = useCallback(
+    (jobId: string, resumeOptions: { startedAt?: number; input?: PersistedInputSummary } = {}) => {
+      const l = latest.current;
+      stop();
+      const next: GenerationHandle = {
+        jobId,
+        startedAt: resumeOptions.startedAt ?? Date.now(),
+        endpoint: l.client.endpoint,
+        ...(resumeOptions.input ? { input: resumeOptions.input } : {}),
+      };
+      // Fresh answers for an explicit resume, not whatever the cache last held.
+      l.queryClient.removeQueries({ queryKey: characterJobQueryKey(next.endpoint, jobId), exact: true });
+      writeHandle(storageOf(l), l.storageKey, next);
+      setLocal({ kind: 'watching', handle: next });
+    },
+    // eslint-disable-next-line react-hooks/exhaustive-deps -- `latest` is a ref
+    [stop],
+  );
+
+  // ---- resume a saved job on mount (effects never run on the server) ------------------------
+  useEffect(() => {
+    const l = latest.current;
+    const stored = readHandle(storageOf(l), storageKey);
+    if (!stored || stored.endpoint !== l.client.endpoint) return;
+    setLocal((current) => (current.kind === 'idle' && !inflightRef.current ? { kind: 'watching', handle: stored } : current));
+    // eslint-disable-next-line react-hooks/exhaustive-deps -- re-read only when the slot changes
+  }, [storageKey, persist, explicitStorage]);
+
+  // ---- callbacks: once per event, from the committed state ----------------------------------
+  const snapshot = useLatest({ job, error, handle });
+  const reported = useRef<{ status: GenerationStatus; jobId: string | null }>({ status: 'idle', jobId: null });
+  const jobId = handle?.jobId ?? null;
+  useEffect(() => {
+    const previous = reported.current;
+    if (previous.status === status && previous.jobId === jobId) return;
+    reported.current = { status, jobId };
+    const l = latest.current;
+    const s = snapshot.current;
+    const callbacks = l.options;
+    if (previous.status !== status) callbacks.onStatusChange?.(status, previous.status);
+    const ended = status === 'completed' || status === 'failed' || status === 'expired';
+    if (!ended) return;
+    const watched = s.handle;
+    if (watched?.settled) return; // ended before a reload or remount: reported then
+    if (watched) {
+      const settled: GenerationHandle = { ...watched, settled: status as 'completed' | 'failed' | 'expired' };
+      const storage = storageOf(l);
+      // Only mark the slot if it still holds this job.
+      if (readHandle(storage, l.storageKey)?.jobId === watched.jobId) writeHandle(storage, l.storageKey, settled);
+    }
+    if (status === 'completed' && s.job) callbacks.onCompleted?.(s.job);
+    else if (status !== 'completed' && s.error) callbacks.onError?.(s.error);
+    // eslint-disable-next-line react-hooks/exhaustive-deps -- `latest` and `snapshot` are refs
+  }, [status, jobId]);
+
+  return {
+    status,
+    job,
+    images,
+    error,
+    transientError,
+    progress,
+    startedAt,
+    finishedAt,
+    elapsedMs,
+    expectedDurationMs,
+    input,
+    isBusy: isBusyStatus(status),
+    generate,
+    generateAsync,
+    cancel,
+    reset,
+    resume,
+  };
+}

@@ -1,0 +1,409 @@
+import { QueryClient } from '@tanstack/react-query';
+import { act, renderHook } from '@testing-library/react';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { isTransientError } from '../../src/core/errors.js';
+import { handleStorageKey } from '../../src/react/persistence.js';
+import {
+  useCharacterGeneration,
+  type GenerationStatus,
+  type UseCharacterGenerationOptions,
+} from '../../src/react/use-character-generation.js';
+import { advance, advanceUntil, createRig, ENDPOINT, INPUT, memoryStorage, withPollFaults } from './helpers.js';
+
+beforeEach(() => {
+  vi.useFakeTimers({ shouldAdvanceTime: false });
+});
+afterEach(() => {
+  vi.useRealTimers();
+});
+
+const STORAGE_KEY = handleStorageKey(ENDPOINT);
+
+function renderGeneration(rig: ReturnType<typeof createRig>, options: UseCharacterGenerationOptions = {}) {
+  return renderHook((props: UseCharacterGenerationOptions) => useCharacterGeneration(props), {
+    wrapper: rig.wrapper,
+    initialProps: options,
+  });
+}
+
+/** Every distinct status the hook went through, in order. */
+function statusTrail(onStatusChange: ReturnType<typeof vi.fn>): GenerationStatus[] {
+  return onStatusChange.mock.calls.map((call) => call[0] as GenerationStatus);
+}
+
+describe('useCharacterGeneration', () => {
+  describe('given a simulator whose jobs take 16 s', () => {
+    it('when a generation is submitted, it goes submitting → pending → processing → completed with the images', async () => {
+      const rig = createRig();
+      const onStatusChange = vi.fn();
+      const onSubmitted = vi.fn();
+      const onCompleted = vi.fn();
+      const onError = vi.fn();
+      const { result } = renderGeneration(rig, { onStatusChange, onSubmitted, onCompleted, onError });
+      expect(result.current.status).toBe('idle');
+      expect(result.current.images).toEqual([]);
+
+      act(() => result.current.generate(INPUT));
+      expect(result.current.status).toBe('submitting');
+      expect(result.current.isBusy).toBe(true);
+
+      await advanceUntil(() => result.current.status === 'pending');
+      expect(onSubmitted).toHaveBeenCalledTimes(1);
+      expect(result.current.job?.jobId).toMatch(/^job_/);
+      expect(result.current.input?.prompt).toBe(INPUT.prompt);
+
+      await advanceUntil(() => result.current.status === 'completed');
+      expect(result.current.images).toHaveLength(2);
+      for (const src of result.current.images) expect(src).toMatch(/^https?:\/\//);
+      expect(result.current.progress).toBe(1);
+      expect(result.current.error).toBeNull();
+      expect(result.current.isBusy).toBe(false);
+      expect(onCompleted).toHaveBeenCalledTimes(1);
+      expect(onCompleted.mock.calls[0]![0].images).toEqual(result.current.images);
+      expect(onError).not.toHaveBeenCalled();
+      expect(statusTrail(onStatusChange)).toEqual(['submitting', 'pending', 'processing', 'completed']);
+      expect(rig.simulator.stats.submits).toBe(1);
+
+      // Done means done: no more polls, whatever time passes.
+      const polls = rig.simulator.stats.polls;
+      await advance(60_000);
+      expect(rig.simulator.stats.polls).toBe(polls);
+    });
+
+    it('progress grows while waiting but never reaches 1 before completed', async () => {
+      const rig = createRig({ simulator: { durationMs: 60_000 } });
+      const { result, rerender } = renderGeneration(rig);
+      act(() => result.current.generate(INPUT));
+      await advanceUntil(() => result.current.status === 'pending');
+      const seen: number[] = [];
+      for (let t = 0; t < 55_000; t += 5_000) {
+        await advance(5_000);
+        rerender({});
+        seen.push(result.current.progress);
+      }
+      expect(result.current.status).not.toBe('completed');
+      expect(seen.every((p, i) => p >= (seen[i - 1] ?? 0))).toBe(true);
+      expect(Math.max(...seen)).toBeLessThan(1);
+      expect(seen.at(-1)).toBeGreaterThan(0.9);
+    });
+  });
+
+  describe('given a job that fails upstream', () => {
+    it('ends failed with a job_failed error, reported once', async () => {
+      const rig = createRig({ simulator: { failureRate: 1 } });
+      const onError = vi.fn();
+      const onCompleted = vi.fn();
+      const { result } = renderGeneration(rig, { onError, onCompleted });
+      act(() => result.current.generate(INPUT));
+      await advanceUntil(() => result.current.status === 'failed');
+      expect(result.current.error?.code).toBe('job_failed');
+      expect(result.current.error?.message).toMatch(/simulated failure/);
+      expect(result.current.images).toEqual([]);
+      expect(result.current.progress).toBeLessThan(1);
+      await advance(30_000);
+      expect(onError).toHaveBeenCalledTimes(1);
+      expect(onError.mock.calls[0]![0].code).toBe('job_failed');
+      expect(onCompleted).not.toHaveBeenCalled();
+    });
+  });
+
+  describe('given the upstream refuses the submit', () => {
+    it('ends failed with the error code (no polling)', async () => {
+      const rig = createRig({ simulator: { credits: 0 } });
+      const onError = vi.fn();
+      const { result } = renderGeneration(rig, { onError });
+      let rejected: unknown;
+      await act(async () => {
+        await result.current.generateAsync(INPUT).catch((error: unknown) => (rejected = error));
+      });
+      await advance(0);
+      expect(result.current.status).toBe('failed');
+      expect(result.current.error?.code).toBe('insufficient_credits');
+      expect(rejected).toBe(result.current.error);
+      expect(onError).toHaveBeenCalledTimes(1);
+      expect(rig.simulator.stats.polls).toBe(0);
+    });
+  });
+
+  describe('given transient trouble while polling', () => {
+    it('a 429 on a poll shows as transientError, polling goes on, and the job still completes', async () => {
+      const rig = createRig({ fetch: (sim) => withPollFaults(sim, { 1: 'rate-limit' }) });
+      const onError = vi.fn();
+      const { result } = renderGeneration(rig, { onError });
+      act(() => result.current.generate(INPUT));
+      await advanceUntil(() => result.current.transientError !== null, { limitMs: 30_000 });
+      expect(result.current.transientError?.code).toBe('rate_limited');
+      expect(isTransientError(result.current.transientError)).toBe(true);
+      expect(['pending', 'processing']).toContain(result.current.status);
+      expect(result.current.error).toBeNull();
+
+      await advanceUntil(() => result.current.status === 'completed');
+      expect(result.current.transientError).toBeNull();
+      expect(result.current.images).toHaveLength(2);
+      expect(onError).not.toHaveBeenCalled();
+    });
+
+    it('a dropped connection mid-poll never turns the generation failed', async () => {
+      const rig = createRig({ fetch: (sim) => withPollFaults(sim, { 2: 'drop', 3: 'server-error' }) });
+      const seen = new Set<GenerationStatus>();
+      const { result } = renderGeneration(rig, { onStatusChange: (status) => seen.add(status) });
+      act(() => result.current.generate(INPUT));
+      await advanceUntil(() => result.current.transientError?.code === 'network', { limitMs: 30_000 });
+      expect(['pending', 'processing']).toContain(result.current.status);
+      await advanceUntil(() => result.current.status === 'completed');
+      expect(seen.has('failed')).toBe(false);
+      expect(result.current.images).toHaveLength(2);
+    });
+
+    it('a random mix of drops, 5xx and 429s from the simulator still ends completed', async () => {
+      const rig = createRig({ simulator: { dropRate: 0.2, serverErrorRate: 0.15, rateLimitRate: 0.15, dropAt: 'request', seed: 11 } });
+      const { result } = renderGeneration(rig);
+      // The submit itself may hit a fault; retry like a user would until one is accepted.
+      for (let i = 0; i < 10 && result.current.status !== 'pending'; i++) {
+        await act(async () => {
+          await result.current.generateAsync(INPUT).catch(() => undefined);
+        });
+        await advance(0);
+      }
+      expect(result.current.status).toBe('pending');
+      await advanceUntil(() => result.current.status === 'completed' || result.current.status === 'failed', { limitMs: 180_000 });
+      expect(result.current.status).toBe('completed');
+      expect(rig.simulator.stats.faults.dropped + rig.simulator.stats.faults.serverErrors + rig.simulator.stats.faults.rateLimited).toBeGreaterThan(0);
+    });
+  });
+
+  describe('given a job that outlives its expiry or the deadline', () => {
+    it('stops at the job expiresAt and ends expired', async () => {
+      // The job would take 10 minutes but expires 30 s after submit.
+      const rig = createRig({ simulator: { durationMs: 600_000, expiresInMs: -570_000 } });
+      const onError = vi.fn();
+      const { result } = renderGeneration(rig, { onError });
+      act(() => result.current.generate(INPUT));
+      await advanceUntil(() => result.current.status === 'expired', { limitMs: 60_000 });
+      expect(result.current.status).toBe('expired');
+      expect(result.current.error?.code).toBe('expired');
+      const polls = rig.simulator.stats.polls;
+      await advance(120_000);
+      expect(rig.simulator.stats.polls).toBe(polls);
+      expect(onError).toHaveBeenCalledTimes(1);
+    });
+
+    it('stops at deadlineMs and ends expired with a timeout error', async () => {
+      const rig = createRig({ simulator: { durationMs: 600_000 } });
+      const { result } = renderGeneration(rig, { deadlineMs: 20_000 });
+      act(() => result.current.generate(INPUT));
+      const spent = await advanceUntil(() => result.current.status === 'expired', { limitMs: 60_000 });
+      expect(result.current.error?.code).toBe('timeout');
+      expect(spent).toBeLessThanOrEqual(21_000);
+      const polls = rig.simulator.stats.polls;
+      await advance(60_000);
+      expect(rig.simulator.stats.polls).toBe(polls);
+    });
+  });
+
+  describe('given a submitted job', () => {
+    it('when the component unmounts, polling stops but the job is kept; a remount resumes it without a second submit', async () => {
+      const rig = createRig();
+      const first = renderGeneration(rig);
+      act(() => first.result.current.generate(INPUT));
+      await advanceUntil(() => first.result.current.status === 'pending');
+      const jobId = first.result.current.job!.jobId;
+      first.unmount();
+
+      const polls = rig.simulator.stats.polls;
+      await advance(5_000);
+      expect(rig.simulator.stats.polls).toBe(polls);
+      expect(rig.storage.data.get(STORAGE_KEY)).toContain(jobId);
+
+      const onCompleted = vi.fn();
+      const second = renderGeneration(rig, { onCompleted });
+      await advance(0);
+      expect(second.result.current.job?.jobId).toBe(jobId);
+      expect(second.result.current.input?.prompt).toBe(INPUT.prompt);
+      await advanceUntil(() => second.result.current.status === 'completed');
+      expect(second.result.current.images).toHaveLength(2);
+      expect(onCompleted).toHaveBeenCalledTimes(1);
+      expect(rig.simulator.stats.submits).toBe(1);
+    });
+
+    it('after a reload (new QueryClient, same storage) the job resumes on its own', async () => {
+      const storage = memoryStorage();
+      const before = createRig({ storage });
+      const page1 = renderGeneration(before);
+      act(() => page1.result.current.generate(INPUT));
+      await advanceUntil(() => page1.result.current.status === 'pending');
+      const { jobId, startedAt } = { jobId: page1.result.current.job!.jobId, startedAt: page1.result.current.startedAt };
+      await advance(3_000);
+      page1.unmount();
+
+      // Same upstream (the simulator), a new page: a new client and QueryClient, the same sessionStorage.
+      const reloaded = createRig({ storage, queryClient: new QueryClient(), fetch: () => before.simulator.fetch });
+      expect(reloaded.queryClient).not.toBe(before.queryClient);
+      const page2 = renderGeneration(reloaded);
+      await advance(0);
+      expect(page2.result.current.status).not.toBe('idle');
+      expect(page2.result.current.job?.jobId ?? jobId).toBe(jobId);
+      expect(page2.result.current.startedAt).toBe(startedAt);
+      await advanceUntil(() => page2.result.current.status === 'completed');
+      expect(page2.result.current.images).toHaveLength(2);
+      expect(before.simulator.stats.submits).toBe(1);
+    });
+
+    it('a completed job is not reported again after a reload', async () => {
+      const storage = memoryStorage();
+      const before = createRig({ storage });
+      const onCompleted = vi.fn();
+      const page1 = renderGeneration(before, { onCompleted });
+      act(() => page1.result.current.generate(INPUT));
+      await advanceUntil(() => page1.result.current.status === 'completed');
+      page1.unmount();
+
+      const reloaded = createRig({ storage, fetch: () => before.simulator.fetch });
+      const onCompletedAgain = vi.fn();
+      const page2 = renderGeneration(reloaded, { onCompleted: onCompletedAgain });
+      await advanceUntil(() => page2.result.current.status === 'completed', { limitMs: 5_000 });
+      expect(page2.result.current.images).toHaveLength(2);
+      expect(onCompleted).toHaveBeenCalledTimes(1);
+      expect(onCompletedAgain).not.toHaveBeenCalled();
+    });
+
+    it('cancel() aborts, stops polling, ends canceled and forgets the job', async () => {
+      const rig = createRig();
+      const onError = vi.fn();
+      const { result } = renderGeneration(rig, { onError });
+      act(() => result.current.generate(INPUT));
+      await advanceUntil(() => result.current.status === 'pending');
+      await advance(3_000);
+      act(() => result.current.cancel());
+      expect(result.current.status).toBe('canceled');
+      expect(result.current.isBusy).toBe(false);
+      expect(rig.storage.data.has(STORAGE_KEY)).toBe(false);
+      const polls = rig.simulator.stats.polls;
+      await advance(60_000);
+      expect(rig.simulator.stats.polls).toBe(polls);
+      expect(result.current.status).toBe('canceled');
+      expect(onError).not.toHaveBeenCalled();
+
+      // A remount does not bring a canceled job back.
+      const again = renderGeneration(rig);
+      await advance(1_000);
+      expect(again.result.current.status).toBe('idle');
+    });
+
+    it('cancel() while submitting aborts the submit request', async () => {
+      const rig = createRig({ simulator: { latencyMs: 2_000 } });
+      const { result } = renderGeneration(rig);
+      let outcome: unknown;
+      act(() => {
+        result.current.generateAsync(INPUT).then(
+          () => (outcome = 'resolved'),
+          (error: { code?: string }) => (outcome = error.code),
+        );
+      });
+      await advance(500);
+      act(() => result.current.cancel());
+      await advance(5_000);
+      expect(result.current.status).toBe('canceled');
+      expect(outcome).toBe('aborted');
+      expect(rig.simulator.stats.jobsCreated).toBe(0);
+      expect(rig.simulator.stats.polls).toBe(0);
+    });
+
+    it('reset() goes back to idle and a new generate starts a new job', async () => {
+      const rig = createRig();
+      const { result } = renderGeneration(rig);
+      act(() => result.current.generate(INPUT));
+      await advanceUntil(() => result.current.status === 'completed');
+      const firstJob = result.current.job!.jobId;
+      act(() => result.current.reset());
+      expect(result.current.status).toBe('idle');
+      expect(result.current.job).toBeNull();
+      expect(rig.storage.data.has(STORAGE_KEY)).toBe(false);
+      act(() => result.current.generate({ ...INPUT, prompt: 'On a mountain top' }));
+      await advanceUntil(() => result.current.status === 'completed');
+      expect(result.current.job!.jobId).not.toBe(firstJob);
+      expect(rig.simulator.stats.submits).toBe(2);
+    });
+
+    it('resume(jobId) watches a job submitted elsewhere', async () => {
+      const rig = createRig();
+      const submitted = await rig.client.submit(INPUT);
+      const onSubmitted = vi.fn();
+      const { result } = renderGeneration(rig, { onSubmitted });
+      act(() => result.current.resume(submitted.jobId, { startedAt: Date.now() }));
+      await advanceUntil(() => result.current.status === 'completed');
+      expect(result.current.job?.jobId).toBe(submitted.jobId);
+      expect(result.current.images).toHaveLength(2);
+      expect(onSubmitted).not.toHaveBeenCalled();
+      expect(rig.simulator.stats.submits).toBe(1);
+    });
+  });
+
+  describe('given impatient users', () => {
+    it('a second generate while submitting returns the same promise: one submit, one charge', async () => {
+      const rig = createRig({ simulator: { latencyMs: 300 } });
+      const { result } = renderGeneration(rig);
+      let a!: Promise<unknown>;
+      let b!: Promise<unknown>;
+      act(() => {
+        a = result.current.generateAsync(INPUT);
+        b = result.current.generateAsync(INPUT);
+      });
+      expect(b).toBe(a);
+      act(() => result.current.generate(INPUT));
+      await advanceUntil(() => result.current.status === 'pending');
+      const idempotencyKeys = new Set(rig.simulator.log.filter((entry) => entry.method === 'POST').map((entry) => entry.idempotencyKey));
+      expect(rig.simulator.stats.submits).toBe(1);
+      expect(rig.simulator.stats.jobsCreated).toBe(1);
+      expect(idempotencyKeys.size).toBe(1);
+    });
+  });
+
+  describe('given callbacks that change between renders', () => {
+    it('always calls the latest one', async () => {
+      const rig = createRig();
+      const stale = vi.fn();
+      const fresh = vi.fn();
+      const { result, rerender } = renderGeneration(rig, { onCompleted: stale });
+      act(() => result.current.generate(INPUT));
+      await advanceUntil(() => result.current.status === 'processing');
+      rerender({ onCompleted: fresh });
+      await advanceUntil(() => result.current.status === 'completed');
+      expect(stale).not.toHaveBeenCalled();
+      expect(fresh).toHaveBeenCalledTimes(1);
+    });
+  });
+
+  describe('given what is in storage', () => {
+    it('corrupt or foreign entries are ignored, never thrown', async () => {
+      for (const value of ['{not json', JSON.stringify({ v: 1, jobId: 42 }), JSON.stringify({ v: 9, jobId: 'job_x', startedAt: 1, endpoint: ENDPOINT })]) {
+        const rig = createRig({ storage: memoryStorage({ [STORAGE_KEY]: value }) });
+        const { result, unmount } = renderGeneration(rig);
+        await advance(1_000);
+        expect(result.current.status).toBe('idle');
+        expect(rig.simulator.stats.requests).toBe(0);
+        unmount();
+      }
+    });
+
+    it('persist: false keeps nothing', async () => {
+      const rig = createRig();
+      const { result } = renderGeneration(rig, { persist: false });
+      act(() => result.current.generate(INPUT));
+      await advanceUntil(() => result.current.status === 'completed');
+      expect(rig.storage.calls).toEqual([]);
+    });
+
+    it('two generators with different ids keep separate jobs', async () => {
+      const rig = createRig();
+      const left = renderGeneration(rig, { id: 'left' });
+      const right = renderGeneration(rig, { id: 'right' });
+      act(() => left.result.current.generate(INPUT));
+      await advanceUntil(() => left.result.current.status === 'pending');
+      await advance(1_000);
+      expect(right.result.current.status).toBe('idle');
+      expect(rig.storage.data.has(handleStorageKey(ENDPOINT, 'left'))).toBe(true);
+      expect(rig.storage.data.has(handleStorageKey(ENDPOINT, 'right'))).toBe(false);
+    });
+  });
+});
