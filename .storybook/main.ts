@@ -1,5 +1,16 @@
 import type { StorybookConfig } from '@storybook/react-vite';
 import type { PluginOption } from 'vite';
+import { characterProxyPlugin, memoryStorage } from '../src/server/index.js';
+
+/**
+ * Where the Playground's requests to `/api/character` go, shown on its screen:
+ * - `pixeldojo`: `npm start` with PIXELDOJO_API_KEY set — the dev server's proxy calls PixelDojo;
+ * - `simulator`: `npm start` without a key — the dev server's proxy calls the simulator in its
+ *   own process (fast mode, a few seconds a job), over real HTTP;
+ * - `msw`: the static build and the stories-as-tests — no server at all, the simulator runs in
+ *   the browser behind MSW (`parameters.msw.handlers`).
+ */
+export type CharacterProxyMode = 'pixeldojo' | 'simulator' | 'msw';
 
 const config: StorybookConfig = {
   framework: { name: '@storybook/react-vite', options: {} },
@@ -7,7 +18,7 @@ const config: StorybookConfig = {
   addons: ['@storybook/addon-docs', '@storybook/addon-a11y', '@storybook/addon-vitest', 'msw-storybook-addon'],
   staticDirs: ['./public'],
   core: { disableTelemetry: true },
-  async viteFinal(config) {
+  async viteFinal(config, { configType }) {
     // vite.config.ts builds the library; Storybook builds an app from the same plugins,
     // minus the one that emits the library's styles.css (the preview imports the sources).
     config.plugins = (config.plugins ?? []).filter((plugin: PluginOption) => !isNamed(plugin, 'ric:styles-css'));
@@ -20,6 +31,20 @@ const config: StorybookConfig = {
       config.build.copyPublicDir = true;
       config.build.minify = true;
     }
+
+    // `storybook dev` (npm start) has a server: mount the real proxy there. The Vitest plugin
+    // also loads this config as DEVELOPMENT, but its stories must not depend on a server.
+    const devServer = configType === 'DEVELOPMENT' && !process.env.VITEST;
+    let mode: CharacterProxyMode = 'msw';
+    if (devServer) {
+      mode = process.env.PIXELDOJO_API_KEY ? 'pixeldojo' : 'simulator';
+      // Uploads are kept in this process's memory and served from localhost: fine for the
+      // simulator, unreachable for PixelDojo (which then needs a public image URL).
+      config.plugins.push(
+        characterProxyPlugin(mode === 'simulator' ? { basePath: '/api/character', uploads: { storage: memoryStorage() } } : { basePath: '/api/character' }),
+      );
+    }
+    config.define = { ...config.define, 'import.meta.env.STORYBOOK_CHARACTER_PROXY': JSON.stringify(mode) };
     return config;
   },
 };
