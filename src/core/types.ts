@@ -18,8 +18,12 @@ export interface PollContext {
 export interface PollPolicy {
   /** Milliseconds to wait before the next poll. */
   next(ctx: PollContext): number;
-  /** Tell the policy how long a finished job took (submit → completed), so it learns. */
-  observe(durationMs: number, renderingSpeed?: RenderingSpeed): void;
+  /**
+   * Tell the policy how long a finished job took (submit → completed), so it learns. When
+   * `lastRunningAtMs` is given, `durationMs` is when completion was seen and the job finished
+   * after `lastRunningAtMs` (the previous poll; 0 when the first poll saw it done).
+   */
+  observe(durationMs: number, renderingSpeed?: RenderingSpeed, lastRunningAtMs?: number): void;
   /** The duration the policy currently expects for a job, in ms (for progress estimates). */
   expectedDurationMs(renderingSpeed?: RenderingSpeed): number;
 }
@@ -33,6 +37,8 @@ export interface RequestOptions {
 export interface SubmitOptions extends RequestOptions {
   /** One key per logical submit; a retried submit with the same key makes no second job. Generated when left out. */
   idempotencyKey?: string;
+  /** Retries (same key) after a network failure, 5xx or a short `Retry-After` (≤ 10 s). @default 1 */
+  retries?: number;
 }
 
 export interface WaitForJobOptions extends RequestOptions {
