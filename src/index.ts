@@ -3,3 +3,5 @@
 export * from './core/index.js';
 export * from './react/index.js';
 export * from './components/result-grid/index.js';
+export * from './components/reference-uploader/index.js';
+export * from './components/parameter-form/index.js';
