@@ -1,0 +1,108 @@
+import { describe, expect, it } from 'vitest';
+import { page, userEvent } from 'vitest/browser';
+import { render } from 'vitest-browser-react';
+import { ResultGrid } from '../../src/components/result-grid/index.js';
+import '../../src/styles/styles.css';
+import { expectNoAxeViolations } from '../helpers/axe.js';
+
+const IMAGES = ['https://images.sim.test/out/job_1/0.png', 'https://images.sim.test/out/job_1/1.png'];
+const PROMPT = 'the same knight reading in a library';
+
+describe('ResultGrid in Chromium', () => {
+  describe('given completed images', () => {
+    it('opens the image in a real modal dialog, Escape closes it and focus returns to the opener', async () => {
+      const screen = await render(<ResultGrid status="completed" images={IMAGES} prompt={PROMPT} />);
+      const opener = screen.getByRole('button', { name: 'View image 2 of 2 larger' });
+      await opener.click();
+
+      const dialog = page.getByRole('dialog', { name: 'Image 2 of 2' });
+      await expect.element(dialog).toBeVisible();
+      const element = dialog.element() as HTMLDialogElement;
+      expect(element.open).toBe(true);
+      expect(element.matches(':modal')).toBe(true);
+      expect(element.contains(document.activeElement)).toBe(true);
+
+      await userEvent.keyboard('{Escape}');
+      await expect.element(dialog).not.toBeInTheDocument();
+      expect(element.open).toBe(false);
+      await expect.element(opener).toHaveFocus();
+    });
+
+    it('opens from the keyboard, closes with its Close button, and focus returns', async () => {
+      const screen = await render(<ResultGrid status="completed" images={IMAGES} prompt={PROMPT} />);
+      const opener = screen.getByRole('button', { name: 'View image 1 of 2 larger' });
+      (opener.element() as HTMLElement).focus();
+      await userEvent.keyboard('{Enter}');
+      const dialog = page.getByRole('dialog', { name: 'Image 1 of 2' });
+      await expect.element(dialog).toBeVisible();
+
+      await dialog.getByRole('button', { name: 'Close' }).click();
+      await expect.element(dialog).not.toBeInTheDocument();
+      await expect.element(opener).toHaveFocus();
+    });
+
+    it('makes the rest of the page inert while open, and tabs through the dialog in order', async () => {
+      const screen = await render(<ResultGrid status="completed" images={IMAGES} prompt={PROMPT} onUseAsReference={() => {}} />);
+      const opener = screen.getByRole('button', { name: 'View image 1 of 2 larger' });
+      await opener.click();
+      const dialog = page.getByRole('dialog');
+      await expect.element(dialog).toBeVisible();
+
+      // An element behind a modal dialog cannot take focus.
+      (screen.getByRole('button', { name: 'View image 2 of 2 larger' }).element() as HTMLElement).focus();
+      expect((dialog.element() as HTMLElement).contains(document.activeElement)).toBe(true);
+
+      await expect.element(dialog.getByRole('button', { name: 'Close' })).toHaveFocus();
+      await userEvent.tab();
+      await expect.element(dialog.getByRole('link', { name: 'Download' })).toHaveFocus();
+      await userEvent.tab();
+      await expect.element(dialog.getByRole('button', { name: 'Copy link' })).toHaveFocus();
+      await userEvent.tab();
+      await expect.element(dialog.getByRole('button', { name: 'Use as reference' })).toHaveFocus();
+      await expectNoAxeViolations(document.body);
+    });
+  });
+
+  describe('when the images arrive', () => {
+    it('keeps every box exactly where the placeholder was (no layout shift)', async () => {
+      const screen = await render(
+        <div style={{ width: 640 }}>
+          <ResultGrid status="processing" count={2} aspectRatio="9:16" prompt={PROMPT} />
+        </div>,
+      );
+      const boxes = () =>
+        [...document.querySelectorAll('[data-slot="result-grid-item"]')].map((item) => {
+          const { x, y, width, height } = item.getBoundingClientRect();
+          return { x, y, width, height };
+        });
+      await expect.element(screen.getByRole('img', { name: 'Generating image 2 of 2' })).toBeVisible();
+      const before = boxes();
+      expect(before[0]!.height / before[0]!.width).toBeCloseTo(16 / 9, 1);
+
+      await screen.rerender(
+        <div style={{ width: 640 }}>
+          <ResultGrid status="completed" images={IMAGES} count={2} aspectRatio="9:16" prompt={PROMPT} />
+        </div>,
+      );
+      await expect.element(screen.getByRole('status')).toHaveTextContent('Completed');
+      expect(boxes()).toEqual(before);
+    });
+  });
+
+  describe('colour contrast', () => {
+    for (const theme of ['light', 'dark']) {
+      it(`passes axe (contrast included) in the ${theme} theme: idle, failed, completed with badge, expired`, async () => {
+        const screen = await render(
+          <div data-ic-theme={theme} style={{ background: 'var(--ic-bg)', padding: 8 }}>
+            <ResultGrid status="idle" />
+            <ResultGrid status="failed" error="The prompt failed the safety check" onRetry={() => {}} />
+            <ResultGrid status="completed" images={IMAGES} prompt={PROMPT} expiresAt={Date.now() + 60_000} />
+            <ResultGrid status="completed" images={IMAGES} prompt={PROMPT} expiresAt={Date.now() - 1000} />
+          </div>,
+        );
+        await expect.element(screen.getByRole('button', { name: 'Try again' })).toBeVisible();
+        await expectNoAxeViolations(screen.container);
+      });
+    }
+  });
+});
