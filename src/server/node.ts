@@ -51,11 +51,30 @@ function toRequest(req: IncomingMessage, signal: AbortSignal): Request | undefin
       init.body = typeof parsed === 'string' || parsed instanceof Uint8Array ? (parsed as BodyInit) : JSON.stringify(parsed);
       headers.delete('content-length');
     } else {
-      init.body = Readable.toWeb(req) as unknown as ReadableStream<Uint8Array>;
+      init.body = lazyBody(req);
       init.duplex = 'half';
     }
   }
   return new Request(url, init);
+}
+
+/**
+ * The request body as a web stream that reads nothing until the handler reads it: a request
+ * the handler passes on (`next()`) or refuses early keeps its body for whoever comes next.
+ */
+function lazyBody(req: IncomingMessage): ReadableStream<Uint8Array> {
+  let iterator: AsyncIterator<Buffer | string> | undefined;
+  return new ReadableStream<Uint8Array>(
+    {
+      async pull(controller) {
+        iterator ??= req[Symbol.asyncIterator]();
+        const { done, value } = await iterator.next();
+        if (done) controller.close();
+        else controller.enqueue(typeof value === 'string' ? new TextEncoder().encode(value) : new Uint8Array(value.buffer, value.byteOffset, value.byteLength));
+      },
+    },
+    { highWaterMark: 0 },
+  );
 }
 
 async function send(response: Response, req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -108,6 +127,9 @@ export function toNodeHandler(handler: FetchHandler): NodeHandler {
         next();
         return;
       }
+      // A body the handler did not read (413, 415, 401, …) stays on the socket: close the
+      // connection rather than read an attacker's gigabytes to keep it alive.
+      if (request.body && !req.readableEnded) res.setHeader('connection', 'close');
       await send(response, req, res);
     };
     run().catch(async (error: unknown) => {

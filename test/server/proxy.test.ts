@@ -441,12 +441,16 @@ describe('given toNodeHandler', () => {
   it('when mounted as middleware, paths outside basePath go to next()', async () => {
     const handler = toNodeHandler(createCharacterProxy({ apiKey: key, basePath: '/api/character', upstreamUrl: `${upstream.url}/api/v1` }));
     const server = await listen((req, res) =>
-      handler(req, res, () => {
-        res.end('next');
+      handler(req, res, async () => {
+        let body = '';
+        for await (const chunk of req) body += String(chunk);
+        res.end(`next ${req.method} ${body}`);
       }),
     );
     servers.push(server);
-    expect((await call(server, '/index.html')).text).toBe('next');
+    expect((await call(server, '/index.html')).text).toBe('next GET ');
+    // The proxy did not touch the body of a request it passed on.
+    expect((await call(server, '/api/login', { method: 'POST', body: 'user=ada' })).text).toBe('next POST user=ada');
     expect((await call(server, '/api/character/jobs/nope')).status).toBe(404);
   });
 });
