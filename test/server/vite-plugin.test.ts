@@ -1,0 +1,119 @@
+import type { AddressInfo } from 'node:net';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { createLogger, createServer, type ViteDevServer } from 'vite';
+import { characterProxyPlugin, toNodeHandler } from '../../src/server/index.js';
+import { createSimulator } from '../../src/testing/index.js';
+import { fakeKey, listen } from './helpers.js';
+
+const input = { prompt: 'A knight in the rain', character_reference_image: 'https://example.com/me.png' };
+
+describe('given a Vite dev server with characterProxyPlugin and no key', () => {
+  let server: ViteDevServer;
+  let origin: string;
+  let root: string;
+  const lines: string[] = [];
+
+  beforeAll(async () => {
+    vi.stubEnv('PIXELDOJO_API_KEY', '');
+    root = await mkdtemp(join(tmpdir(), 'ric-vite-'));
+    const logger = createLogger('info');
+    logger.info = (message) => lines.push(message);
+    server = await createServer({
+      configFile: false,
+      root,
+      appType: 'custom',
+      customLogger: logger,
+      optimizeDeps: { noDiscovery: true, include: [] },
+      server: { port: 0, host: '127.0.0.1', strictPort: false, ws: false },
+      plugins: [characterProxyPlugin({ simulator: { durationMs: 0 } })],
+    });
+    await server.listen();
+    const { port } = server.httpServer!.address() as AddressInfo;
+    origin = `http://127.0.0.1:${port}`;
+  });
+
+  afterAll(async () => {
+    await server?.close();
+    vi.unstubAllEnvs();
+    await rm(root, { recursive: true, force: true });
+  });
+
+  it('says in the terminal that the playground runs on the simulator', () => {
+    expect(lines.filter((line) => line.includes('simulated PixelDojo'))).toHaveLength(1);
+  });
+
+  it('when a job is submitted and polled over HTTP, it completes with image URLs the browser can load from the same server', async () => {
+    const submitted = await fetch(`${origin}/api/character/models/ideogram-character/run`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'idempotency-key': 'vite-1' },
+      body: JSON.stringify(input),
+    });
+    expect(submitted.status).toBe(202);
+    const job = (await submitted.json()) as { jobId: string; statusUrl: string };
+    expect(job.statusUrl).toBe(`/api/character/jobs/${job.jobId}`);
+
+    const polled = await fetch(`${origin}${job.statusUrl}`);
+    const body = (await polled.json()) as { status: string; output: { images: string[] } };
+    expect(body.status).toBe('completed');
+    expect(body.output.images[0]!.startsWith(`${origin}/api/simulator/`)).toBe(true);
+
+    const image = await fetch(body.output.images[0]!);
+    expect(image.status).toBe(200);
+    expect(image.headers.get('content-type')).toMatch(/^image\/svg\+xml/);
+    expect(await image.text()).toContain('<svg');
+  });
+
+  it('does not expose the simulator API to the browser: it needs the in-process key', async () => {
+    const direct = await fetch(`${origin}/api/simulator/models/ideogram-character/run`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: 'Bearer guess' },
+      body: JSON.stringify(input),
+    });
+    expect(direct.status).toBe(404);
+    await direct.arrayBuffer();
+  });
+
+  it('leaves every other path to Vite', async () => {
+    const response = await fetch(`${origin}/@vite/client`);
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toMatch(/javascript/);
+    await response.arrayBuffer();
+  });
+});
+
+describe('given a Vite dev server with characterProxyPlugin and a key', () => {
+  it('when a job is submitted, it goes to upstreamUrl with that key', async () => {
+    const key = fakeKey();
+    const simulator = createSimulator({ apiKey: key });
+    const upstream = await listen(toNodeHandler(simulator));
+    const root = await mkdtemp(join(tmpdir(), 'ric-vite-'));
+    const server = await createServer({
+      configFile: false,
+      root,
+      appType: 'custom',
+      logLevel: 'silent',
+      optimizeDeps: { noDiscovery: true, include: [] },
+      server: { port: 0, host: '127.0.0.1', ws: false },
+      plugins: [characterProxyPlugin({ apiKey: key, upstreamUrl: `${upstream.url}/api/v1` })],
+    });
+    try {
+      await server.listen();
+      const { port } = server.httpServer!.address() as AddressInfo;
+      const submitted = await fetch(`http://127.0.0.1:${port}/api/character/models/ideogram-character/run`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(input),
+      });
+      expect(submitted.status).toBe(202);
+      await submitted.arrayBuffer();
+      expect(simulator.log.map((entry) => entry.authorization)).toEqual([`Bearer ${key}`]);
+    } finally {
+      await server.close();
+      await upstream.close();
+      await rm(root, { recursive: true, force: true });
+    }
+  });
+});
