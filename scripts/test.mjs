@@ -46,6 +46,10 @@ const steps = [
   ['dist checks', 'node', ['scripts/check-dist.mjs']],
   ['publint', 'npx', ['publint', '--strict']],
   ['attw', 'npx', ['attw', '--pack', '.', '--profile', 'esm-only', '--exclude-entrypoints', './styles.css']],
+  // The hostable Storybook: Storybook empties storybook-static first, so these files are this build's.
+  ['static Storybook', 'npm', ['run', 'build-storybook', '--silent', '--', '--loglevel', 'error']],
+  ['static Storybook output', 'node', ['-e', `const missing = ['index.html', 'iframe.html', 'index.json', 'mockServiceWorker.js'].filter((f) => !require('node:fs').existsSync('storybook-static/' + f));
+if (missing.length) { console.error('storybook-static lacks ' + missing.join(', ')); process.exit(1); }`]],
 ];
 
 const started = Date.now();
