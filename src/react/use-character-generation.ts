@@ -198,9 +198,6 @@ async function pollJob(
   if (now - handle.startedAt >= deadlineMs) {
     throw new CharacterApiError('timeout', `Stopped waiting for the job after ${Math.round(deadlineMs / 1000)} s.`, { jobId });
   }
-  // Yield once: a StrictMode unmount/remount aborts this attempt before any request goes out.
-  await Promise.resolve();
-  if (signal.aborted) throw new CharacterApiError('aborted', 'Polling was aborted.', { jobId });
   try {
     return await client.getJob(jobId, { signal });
   } catch (caught) {
