@@ -73,6 +73,8 @@ export interface SimulatorOptions {
   origin?: string;
   /** Same `Idempotency-Key` within this window → the same job, no second charge. @default 600_000 (10 minutes) */
   idempotencyWindowMs?: number;
+  /** Inputs that "fail the safety check": a prompt pattern or a predicate; they answer 422 and cost nothing. @default undefined (none) */
+  unsafePrompt?: RegExp | ((input: CharacterInput) => boolean);
   /** Keep at most this many entries in `log` (oldest dropped first). @default 10_000 */
   logLimit?: number;
 }
@@ -401,6 +403,11 @@ export function createSimulator(options: SimulatorOptions = {}): Simulator {
       return errorResponse(unknown ? 400 : 422, 'invalid_input', message, { fieldErrors: toFieldErrors(issues) });
     }
     const input = parsed.data;
+    const unsafe = options.unsafePrompt;
+    if (unsafe && (typeof unsafe === 'function' ? unsafe(input) : new RegExp(unsafe.source, unsafe.flags.replace('g', '')).test(input.prompt))) {
+      const message = 'The prompt failed the safety check (simulated)';
+      return errorResponse(422, 'invalid_input', message, { fieldErrors: { prompt: [message] } });
+    }
     const cost = SIMULATOR_CREDIT_COSTS[input.rendering_speed ?? DEFAULT_PARAMETERS.rendering_speed];
     if (credits < cost) {
       return errorResponse(402, 'insufficient_credits', `Not enough credits: this job costs ${cost}, ${credits} left`);

@@ -185,6 +185,21 @@ describe('given an invalid body', () => {
     expect(body.error.message).toContain('model');
   });
 
+  it('answers 422 with a prompt field error, charging nothing, when the prompt fails the (simulated) safety check', async () => {
+    const simulator = createSimulator({ unsafePrompt: /forbidden/i });
+    expect((await simulator(submitRequest({ ...INPUT, prompt: 'A knight in the rain' }))).status).toBe(202);
+    const refused = await simulator(submitRequest({ ...INPUT, prompt: 'Something FORBIDDEN' }));
+    expect(refused.status).toBe(422);
+    expect((await refused.json()).error).toEqual({
+      code: 'invalid_input',
+      status: 422,
+      message: expect.stringContaining('safety check'),
+      fieldErrors: { prompt: [expect.stringContaining('safety check')] },
+    });
+    expect(simulator.stats.jobsCreated).toBe(1);
+    expect(simulator.credits).toBe(995);
+  });
+
   it('answers 415 for a non-JSON content type and 400 for malformed JSON', async () => {
     const simulator = createSimulator();
     const form = await simulator(submitRequest('prompt=x', { 'content-type': 'application/x-www-form-urlencoded' }));
