@@ -5,6 +5,9 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { CharacterApiError } from '../../src/core/errors.js';
 import type { CharacterClient } from '../../src/core/types.js';
 import { ReferenceUploader } from '../../src/components/reference-uploader/index.js';
+import { createCharacterClient } from '../../src/core/client.js';
+import { createCharacterProxy, memoryStorage } from '../../src/server/index.js';
+import { createSimulator } from '../../src/testing/index.js';
 import { placeholderPng } from '../../src/testing/png.js';
 import { expectNoAxeViolations } from '../helpers/axe.js';
 
@@ -337,5 +340,35 @@ describe('ReferenceUploader', () => {
       expect(screen.getByRole('button', { name: 'Bild entfernen' })).toBeInTheDocument();
       expect(screen.getByText('Nur Links')).toBeInTheDocument();
     });
+  });
+});
+
+describe('ReferenceUploader with the real client and proxy', () => {
+  // Uploads that succeed are covered in Chromium (test/browser): jsdom's File and Node's fetch are different realms.
+  function wiredClient(withUploads: boolean) {
+    const storage = memoryStorage();
+    const proxy = createCharacterProxy({
+      apiKey: 'pd_test_key',
+      basePath: '/api/character',
+      fetch: createSimulator({ apiKey: 'pd_test_key' }).fetch as (request: Request) => Promise<Response>,
+      ...(withUploads ? { uploads: { storage } } : {}),
+    });
+    const client = createCharacterClient({
+      endpoint: 'http://app.test/api/character',
+      fetch: ((input: RequestInfo | URL, init?: RequestInit) => proxy(new Request(input, init))) as typeof fetch,
+    });
+    return { client, storage };
+  }
+
+  it('when the proxy has no upload storage, says so and keeps URL mode working', async () => {
+    const user = userEvent.setup();
+    const { client } = wiredClient(false);
+    const onValueChange = vi.fn();
+    render(<ReferenceUploader client={client} onValueChange={onValueChange} />);
+    await user.upload(screen.getByLabelText('Reference image'), pngFile(300, 300));
+    expect(await screen.findByRole('alert')).toHaveTextContent("Uploading files isn't available here.");
+    expect(screen.queryByLabelText('Reference image')).toBeNull();
+    await user.type(screen.getByRole('textbox', { name: 'Image URL' }), 'https://images.example/ok.png{Enter}');
+    expect(onValueChange).toHaveBeenCalledWith('https://images.example/ok.png');
   });
 });
