@@ -83,9 +83,9 @@ export interface UseCharacterGenerationResult {
   startedAt: number | null;
   /** When the generation ended (ms since the epoch), where known. @default null */
   finishedAt: number | null;
-  /** Milliseconds from submit to now (or to the end), as of this render. @default 0 */
+  /** Milliseconds from submit to now while busy, or to the end once it ended (0 where the end is unknown), as of this render. @default 0 */
   elapsedMs: number;
-  /** How long the poll policy expects this job to take, in ms. */
+  /** How long the poll policy expects this job to take, in ms. @default the policy's estimate for the rendering speed (≈ 17.5 s for Default) */
   expectedDurationMs: number;
   /** What was asked for (prompt, reference, size, count, speed); also after a reload. @default null */
   input: PersistedInputSummary | null;
@@ -118,7 +118,7 @@ const MAX_ERROR_BACKOFF_MS = 30_000;
 type Local =
   | { kind: 'idle' }
   | { kind: 'watching'; handle: GenerationHandle }
-  | { kind: 'canceled'; handle: GenerationHandle | null; job: Job | null };
+  | { kind: 'canceled'; handle: GenerationHandle | null; job: Job | null; at: number };
 
 interface SubmitVariables {
   input: CharacterInput;
@@ -256,9 +256,13 @@ export function useCharacterGeneration(options: UseCharacterGenerationOptions = 
   const epochRef = useRef(0);
   const inflightRef = useRef<{ promise: Promise<Job>; controller: AbortController } | null>(null);
 
+  const submitKey = useMemo(
+    () => ['ideogram-character', 'submit', client.endpoint, options.id ?? 'default'] as const,
+    [client.endpoint, options.id],
+  );
   const mutation = useMutation<Job, CharacterApiError, SubmitVariables>(
     {
-      mutationKey: ['ideogram-character', 'submit', client.endpoint, options.id ?? 'default'],
+      mutationKey: submitKey,
       mutationFn: async (vars) => {
         try {
           return await vars.client.submit(vars.input, {
@@ -311,10 +315,11 @@ export function useCharacterGeneration(options: UseCharacterGenerationOptions = 
           throw error;
         }
         failuresRef.current = null;
-        if (next.status === 'completed' && !handle.settled && !(before?.data && isTerminalStatus(before.data.status))) {
-          // Teach the policy: done when seen, and after the last answer that said "running".
+        if (next.status === 'completed' && before?.data && !isTerminalStatus(before.data.status)) {
+          // Teach the policy: done when seen, and after the last answer that said "running"
+          // (a job first seen after a reload says nothing about when it finished: not observed).
           const seenAt = Date.now() - handle.startedAt;
-          const lastRunningAt = before?.data ? Math.max(0, before.dataUpdatedAt - handle.startedAt) : 0;
+          const lastRunningAt = Math.max(0, before.dataUpdatedAt - handle.startedAt);
           policy.observe(seenAt, handle.input?.rendering_speed, Math.min(lastRunningAt, seenAt));
         }
         return next;
@@ -350,6 +355,7 @@ export function useCharacterGeneration(options: UseCharacterGenerationOptions = 
     job = local.job;
     startedAt = local.handle?.startedAt ?? null;
     input = local.handle?.input ?? null;
+    finishedAt = local.at;
   } else if (mutation.isPending) {
     status = 'submitting';
     startedAt = mutation.variables?.startedAt ?? null;
@@ -388,7 +394,7 @@ export function useCharacterGeneration(options: UseCharacterGenerationOptions = 
   const images = status === 'completed' && job ? job.images : EMPTY_IMAGES;
   const expectedDurationMs = policy.expectedDurationMs(input?.rendering_speed);
   const now = Date.now();
-  const elapsedMs = startedAt === null ? 0 : Math.max(0, (finishedAt ?? now) - startedAt);
+  const elapsedMs = startedAt === null ? 0 : Math.max(0, (isBusyStatus(status) ? now : (finishedAt ?? startedAt)) - startedAt);
   const progress = estimateProgress(status, elapsedMs, expectedDurationMs);
 
   // ---- actions -----------------------------------------------------------------------------
@@ -457,7 +463,7 @@ export function useCharacterGeneration(options: UseCharacterGenerationOptions = 
       : null;
     if (lastJob && isTerminalStatus(lastJob.status)) return; // nothing left to cancel
     stop();
-    setLocal({ kind: 'canceled', handle: watched, job: lastJob });
+    setLocal({ kind: 'canceled', handle: watched, job: lastJob, at: Date.now() });
   }, [latest, stop]);
 
   const reset = useCallback(() => {
@@ -487,9 +493,22 @@ export function useCharacterGeneration(options: UseCharacterGenerationOptions = 
   // ---- resume a saved job on mount (effects never run on the server) ------------------------
   useEffect(() => {
     const l = latest.current;
-    const stored = readHandle(storageOf(l), storageKey);
-    if (!stored || stored.endpoint !== l.client.endpoint) return;
-    setLocal((current) => (current.kind === 'idle' && !inflightRef.current ? { kind: 'watching', handle: stored } : current));
+    const resumeSaved = () => {
+      const stored = readHandle(storageOf(l), storageKey);
+      if (!stored || stored.endpoint !== l.client.endpoint) return false;
+      setLocal((current) => (current.kind === 'idle' && !inflightRef.current ? { kind: 'watching', handle: stored } : current));
+      return true;
+    };
+    if (resumeSaved()) return;
+    // A submit started before an unmount may still be on its way: pick its job up when it lands.
+    const cache = l.queryClient.getMutationCache();
+    const earlier = cache.findAll({ mutationKey: submitKey, exact: true, status: 'pending' });
+    if (earlier.length === 0) return;
+    return cache.subscribe((event) => {
+      if (event.type === 'updated' && earlier.includes(event.mutation) && event.mutation.state.status === 'success') {
+        resumeSaved();
+      }
+    });
     // eslint-disable-next-line react-hooks/exhaustive-deps -- re-read only when the slot changes
   }, [storageKey, persist, explicitStorage]);
 

@@ -41,10 +41,10 @@ export function useGenerationProgress(
   }, [busy, intervalMs]);
 
   const { status, startedAt, finishedAt, expectedDurationMs } = generation;
-  const elapsedMs = startedAt === null ? 0 : Math.max(0, (busy ? Date.now() : (finishedAt ?? Date.now())) - startedAt);
+  const elapsedMs = startedAt === null ? 0 : Math.max(0, (busy ? Date.now() : (finishedAt ?? startedAt)) - startedAt);
   return {
     progress: estimateProgress(status, elapsedMs, expectedDurationMs),
-    elapsedMs: startedAt === null ? 0 : elapsedMs,
+    elapsedMs,
     remainingMs: busy ? Math.max(0, expectedDurationMs - elapsedMs) : 0,
   };
 }

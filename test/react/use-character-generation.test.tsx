@@ -226,6 +226,23 @@ describe('useCharacterGeneration', () => {
       expect(rig.simulator.stats.submits).toBe(1);
     });
 
+    it('when the component unmounts while submitting, the submit still lands and a remount picks its job up', async () => {
+      const rig = createRig({ simulator: { latencyMs: 2_000 } });
+      const first = renderGeneration(rig);
+      act(() => first.result.current.generate(INPUT));
+      await advance(500);
+      first.unmount();
+
+      const second = renderGeneration(rig);
+      await advance(0);
+      expect(second.result.current.status).toBe('idle');
+      await advanceUntil(() => second.result.current.status === 'pending', { limitMs: 5_000 });
+      expect(second.result.current.job?.jobId).toMatch(/^job_/);
+      await advanceUntil(() => second.result.current.status === 'completed');
+      expect(rig.simulator.stats.submits).toBe(1);
+      expect(rig.simulator.stats.jobsCreated).toBe(1);
+    });
+
     it('after a reload (new QueryClient, same storage) the job resumes on its own', async () => {
       const storage = memoryStorage();
       const before = createRig({ storage });
