@@ -290,9 +290,11 @@ export function createCharacterClient(options: CharacterClientOptions): Characte
       const resumedAfter = waitStart - startedAt;
       const firstPoll = pollPolicy.next({ attempt: 0, elapsedMs: 0, status: 'pending', renderingSpeed });
       let delay =
-        resumedAfter >= firstPoll
-          ? 0 // a resumed wait that is past the first scheduled poll looks at once
-          : pollPolicy.next({ attempt: 0, elapsedMs: Math.max(0, resumedAfter), status: 'pending', renderingSpeed });
+        resumedAfter <= 0
+          ? firstPoll
+          : resumedAfter >= firstPoll
+            ? 0 // a resumed wait that is past the first scheduled poll looks at once
+            : pollPolicy.next({ attempt: 0, elapsedMs: resumedAfter, status: 'pending', renderingSpeed });
       for (let attempt = 1; ; attempt++) {
         const deadline = Math.min(fixedDeadline ?? Infinity, expiresAt ?? Infinity);
         const limit = Number.isFinite(deadline) ? deadline : startedAt + DEFAULT_WAIT_DEADLINE_MS;

@@ -198,7 +198,7 @@ function buildPlan(
   const points = distribution(prior, observed, priorWeight).filter((p) => p.w > 0 && p.x > 0);
   if (!points.length) return { times: [minInterval], mean: minInterval, meanBelow: () => undefined };
   const end = Math.max(...points.map((p) => p.x + KERNEL_REACH * p.h));
-  const step = Math.min(500, Math.max(25, end / 300));
+  const step = Math.max(25, end / 300);
   const cells = Math.ceil(end / step);
   // Mass of each grid cell ((i-1)·step, i·step], from truncated Gaussian kernels.
   const mass = new Float64Array(cells + 1);
@@ -242,7 +242,7 @@ function buildPlan(
     const request = Math.max(1 - P[j]!, TAIL_FLOOR);
     for (let k = Math.min(cells, j + minCells); k <= kTo; k++) {
       const cost = request + lambda * (k * step * (P[k]! - P[j]!) - (Q[k]! - Q[j]!)) + best[k]!;
-      if (cost < bestCost) {
+      if (cost <= bestCost) {
         bestCost = cost;
         bestK = k;
       }

@@ -1,0 +1,98 @@
+/**
+ * `npm run bench:size` — what an app pays for each entry: esbuild (bundle, minify, ESM,
+ * browser), peers external, zod included, then gzip -9. Add entries to `SIZE_ENTRIES`;
+ * `measureSizes()` returns the rows so `bench/run.ts` can write them into bench/RESULTS.md.
+ */
+import { build } from 'esbuild';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { gzipSync } from 'node:zlib';
+
+export interface SizeEntry {
+  /** What is measured, as a reader would say it. */
+  name: string;
+  /** The module code of a tiny app entry; `react-ideogram-character/*` resolves to src/. */
+  code: string;
+  /** Budget in bytes, gzipped; undefined for anchors measured only for comparison. */
+  budgetBytes?: number;
+}
+
+export interface SizeRow extends SizeEntry {
+  /** Minified size in bytes. */
+  minBytes: number;
+  /** Minified + gzip -9 size in bytes. */
+  gzipBytes: number;
+  /** Whether the budget holds (undefined without a budget). */
+  holds?: boolean;
+}
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+/** Peers stay external: the app ships them anyway. zod is a dependency, so it is counted. */
+const EXTERNAL = ['react', 'react-dom', 'react/jsx-runtime', '@tanstack/react-query'];
+const ALIASES: Record<string, string> = {
+  'react-ideogram-character/core': `${root}src/core/index.ts`,
+};
+
+/** The entries measured; other helpers append theirs (hook, components, styles.css, anchors). */
+export const SIZE_ENTRIES: SizeEntry[] = [
+  {
+    name: "import { createCharacterClient } from 'react-ideogram-character/core'",
+    code: "import { createCharacterClient } from 'react-ideogram-character/core'; globalThis.x = createCharacterClient;",
+    budgetBytes: 8 * 1024,
+  },
+  {
+    name: "import * from 'react-ideogram-character/core' (everything)",
+    code: "import * as core from 'react-ideogram-character/core'; globalThis.x = core;",
+  },
+];
+
+/** Bundle, minify and gzip one entry. */
+export async function measureSize(entry: SizeEntry, aliases: Record<string, string> = ALIASES): Promise<SizeRow> {
+  const result = await build({
+    stdin: { contents: entry.code, resolveDir: root, loader: 'ts', sourcefile: 'size-entry.ts' },
+    bundle: true,
+    minify: true,
+    format: 'esm',
+    platform: 'browser',
+    target: 'es2022',
+    write: false,
+    external: EXTERNAL,
+    alias: aliases,
+    loader: { '.css': 'css' },
+    logLevel: 'silent',
+    define: { 'process.env.NODE_ENV': '"production"' },
+  });
+  const code = result.outputFiles.map((f) => f.contents).reduce((a, b) => Buffer.concat([a, b]), Buffer.alloc(0));
+  const gzipBytes = gzipSync(code, { level: 9 }).length;
+  return {
+    ...entry,
+    minBytes: code.length,
+    gzipBytes,
+    holds: entry.budgetBytes === undefined ? undefined : gzipBytes <= entry.budgetBytes,
+  };
+}
+
+/** Measure every entry (in order). */
+export async function measureSizes(entries: readonly SizeEntry[] = SIZE_ENTRIES): Promise<SizeRow[]> {
+  const rows: SizeRow[] = [];
+  for (const entry of entries) rows.push(await measureSize(entry));
+  return rows;
+}
+
+const kB = (bytes: number) => `${(bytes / 1024).toFixed(2)} kB`;
+
+/** The rows as a markdown table. */
+export function sizeMarkdown(rows: readonly SizeRow[]): string {
+  const lines = ['| entry | min | min+gz | budget (gz) | holds |', '|---|---:|---:|---:|---|'];
+  for (const r of rows) {
+    const holds = r.holds === undefined ? '' : r.holds ? 'yes' : '**NO**';
+    lines.push(`| ${r.name} | ${kB(r.minBytes)} | ${kB(r.gzipBytes)} | ${r.budgetBytes ? `≤ ${kB(r.budgetBytes)}` : ''} | ${holds} |`);
+  }
+  return lines.join('\n');
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+  const rows = await measureSizes();
+  console.log('## Bundle size (esbuild, minified, ESM, browser; peers external, zod included; gzip -9)\n');
+  console.log(sizeMarkdown(rows));
+  if (rows.some((r) => r.holds === false)) process.exitCode = 1;
+}
