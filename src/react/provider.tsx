@@ -21,15 +21,15 @@ CharacterGenerationContext.displayName = 'CharacterGenerationContext';
 
 /** Props of `CharacterGenerationProvider`. */
 export interface CharacterGenerationProviderProps {
-  /** The proxy endpoint the hooks talk to, e.g. `/api/character`; ignored when `client` is given. @default undefined */
+  /** The proxy endpoint the hooks talk to, e.g. `/api/character`; ignored when `client` is given. @default the enclosing provider's client, if any */
   endpoint?: string;
   /** A ready client (e.g. with custom `fetch` or headers); takes precedence over `endpoint`. @default undefined */
   client?: CharacterClient;
-  /** The poll policy for every generation below; overrides the client's own. @default the client's `pollPolicy` */
+  /** The poll policy for every generation below; overrides the client's own. @default the enclosing provider's, else the client's `pollPolicy` */
   pollPolicy?: PollPolicy;
-  /** Keep each submitted job's handle so it survives unmounts and reloads. @default true */
+  /** Keep each submitted job's handle so it survives unmounts and reloads. @default the enclosing provider's, else true */
   persist?: boolean;
-  /** Where to keep job handles. @default sessionStorage (in the browser; nothing on the server) */
+  /** Where to keep job handles. @default the enclosing provider's, else sessionStorage (in the browser; nothing on the server) */
   storage?: GenerationStorage;
   /** The QueryClient to use. @default the app's QueryClient from an enclosing `QueryClientProvider`, else one created once by this provider */
   queryClient?: QueryClient;
@@ -70,13 +70,21 @@ export function CharacterGenerationProvider({
 }: CharacterGenerationProviderProps) {
   const outer = useContext(QueryClientContext);
   const fallback = useFallbackQueryClient(queryClient ?? outer);
+  // A nested provider inherits what it does not set from the one above it.
+  const parent = useContext(CharacterGenerationContext);
+  const policy = pollPolicy ?? parent?.pollPolicy;
   const built = useMemo(
-    () => (client || !endpoint ? null : createCharacterClient(pollPolicy ? { endpoint, pollPolicy } : { endpoint })),
-    [client, endpoint, pollPolicy],
+    () => (client || !endpoint ? null : createCharacterClient(policy ? { endpoint, pollPolicy: policy } : { endpoint })),
+    [client, endpoint, policy],
   );
   const value = useMemo<CharacterGenerationContextValue>(
-    () => ({ client: client ?? built, pollPolicy, persist, storage }),
-    [client, built, pollPolicy, persist, storage],
+    () => ({
+      client: client ?? built ?? parent?.client ?? null,
+      pollPolicy: policy,
+      persist: persist ?? parent?.persist,
+      storage: storage ?? parent?.storage,
+    }),
+    [client, built, parent, policy, persist, storage],
   );
   const inner = <CharacterGenerationContext.Provider value={value}>{children}</CharacterGenerationContext.Provider>;
   // Only wrap when the client is not already the one in context: the app's own stays in charge.

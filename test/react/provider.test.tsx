@@ -137,3 +137,20 @@ describe('hydration', () => {
     container.remove();
   });
 });
+
+describe('nested providers', () => {
+  it('given an inner provider that only sets an endpoint, it keeps the outer storage and persistence settings', async () => {
+    const rig = createRig();
+    const outerStorage = memoryStorage();
+    const { result } = renderHook(() => useCharacterGeneration(), {
+      wrapper: ({ children }) => (
+        <CharacterGenerationProvider client={rig.client} storage={outerStorage} queryClient={rig.queryClient}>
+          <CharacterGenerationProvider client={rig.client}>{children}</CharacterGenerationProvider>
+        </CharacterGenerationProvider>
+      ),
+    });
+    act(() => result.current.generate(INPUT));
+    await advanceUntil(() => result.current.status === 'pending');
+    expect(outerStorage.data.has(handleStorageKey(ENDPOINT))).toBe(true);
+  });
+});
