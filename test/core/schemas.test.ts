@@ -4,6 +4,7 @@ import {
   ASPECT_RATIOS,
   RESOLUTIONS,
   characterInputSchema,
+  errorBodySchema,
   normalizeJob,
   toFieldErrors,
   wireJobSchema,
@@ -60,5 +61,48 @@ describe('normalizeJob', () => {
     const result = z.safeParse(wireJobSchema, { jobId: 'job_1', status: 'completed', output: { images: ['javascript:alert(1)'] } });
     expect(result.success).toBe(false);
     expect(result.error!.issues[0]!.path).toEqual(['output', 'images', 0]);
+  });
+});
+
+describe('errorBodySchema', () => {
+  it('accepts both error shapes the upstream and the proxy answer with', () => {
+    for (const body of [
+      { error: 'Prompt failed the safety check' },
+      { error: { code: 422, message: 'Invalid', status: 422, fieldErrors: { seed: ['Too big'] }, retryAfterMs: 1000, extra: true } },
+      { error: { code: 'insufficient_credits' } },
+      { error: {} },
+    ]) {
+      expect(z.safeParse(errorBodySchema, body).success).toBe(true);
+    }
+  });
+
+  it('refuses bodies whose known fields have the wrong type', () => {
+    for (const body of [
+      {},
+      { error: 42 },
+      { error: null },
+      { error: ['x'] },
+      { error: { message: 5 } },
+      { error: { code: true } },
+      { error: { status: '500' } },
+      { error: { retryAfterMs: Number.NaN } },
+      { error: { fieldErrors: { seed: 'Too big' } } },
+      { error: { fieldErrors: { seed: [1] } } },
+    ]) {
+      expect(z.safeParse(errorBodySchema, body).success).toBe(false);
+    }
+  });
+});
+
+describe('wireJobSchema error values', () => {
+  it('refuses an error object whose message is not a string', () => {
+    expect(z.safeParse(wireJobSchema, { jobId: 'job_1', status: 'failed', error: { message: 5 } }).success).toBe(false);
+    expect(z.safeParse(wireJobSchema, { jobId: '', status: 'failed' }).success).toBe(false);
+  });
+
+  it('refuses seeds and image counts that are not whole numbers', () => {
+    const result = z.safeParse(characterInputSchema, { ...valid, seed: 1.5, numberOfImages: 2.5 });
+    expect(result.success).toBe(false);
+    expect(Object.keys(toFieldErrors(result.error!.issues)).sort()).toEqual(['numberOfImages', 'seed']);
   });
 });
