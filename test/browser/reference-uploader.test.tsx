@@ -1,0 +1,159 @@
+import { describe, expect, it, vi } from 'vitest';
+import { page, userEvent } from 'vitest/browser';
+import { render } from 'vitest-browser-react';
+import { ReferenceUploader } from '../../src/components/reference-uploader/index.js';
+import { createCharacterClient } from '../../src/core/client.js';
+import { createCharacterProxy } from '../../src/server/proxy.js';
+import type { UploadStorage } from '../../src/server/storage.js';
+import '../../src/styles/styles.css';
+import { expectNoAxeViolations } from '../helpers/axe.js';
+
+/** A real image, encoded by the browser: a gradient with noise so JPEG has work to do. */
+async function makeImage(width: number, height: number, type: 'image/png' | 'image/jpeg' | 'image/webp', name: string): Promise<File> {
+  const canvas = new OffscreenCanvas(width, height);
+  const context = canvas.getContext('2d')!;
+  const gradient = context.createLinearGradient(0, 0, width, height);
+  gradient.addColorStop(0, '#4f46e5');
+  gradient.addColorStop(1, '#f59e0b');
+  context.fillStyle = gradient;
+  context.fillRect(0, 0, width, height);
+  context.fillStyle = '#111827';
+  context.beginPath();
+  context.arc(width / 2, height / 2.4, Math.min(width, height) / 6, 0, Math.PI * 2);
+  context.fill();
+  const blob = await canvas.convertToBlob(type === 'image/png' ? { type } : { type, quality: 0.92 });
+  return new File([blob], name, { type });
+}
+
+/**
+ * The real client and the real proxy, in the page: the proxy's uploads go to a storage that
+ * keeps files in a Map (what an app's S3/R2 adapter would do), so the test can look at them.
+ */
+function wiredClient() {
+  const files = new Map<string, { bytes: Uint8Array; contentType: string }>();
+  let count = 0;
+  const storage: UploadStorage = {
+    async put(bytes, info) {
+      const name = `upload-${++count}`;
+      files.set(name, { bytes, contentType: info.contentType });
+      return { url: `https://uploads.example/${name}` };
+    },
+  };
+  const proxy = createCharacterProxy({ apiKey: 'pd_test_key', basePath: '/api/character', uploads: { storage } });
+  const client = createCharacterClient({
+    endpoint: `${location.origin}/api/character`,
+    fetch: ((input: RequestInfo | URL, init?: RequestInit) => proxy(new Request(input, init))) as typeof fetch,
+  });
+  return { client, files };
+}
+
+function dropzone() {
+  return page.getByRole('button', { name: /drop a photo here/i });
+}
+
+describe('ReferenceUploader in Chromium', () => {
+  it('takes a real file drop (DataTransfer), decodes it, uploads it through the proxy and previews it', async () => {
+    const { client, files } = wiredClient();
+    const onValueChange = vi.fn();
+    const screen = await render(<ReferenceUploader client={client} onValueChange={onValueChange} />);
+    const file = await makeImage(640, 800, 'image/png', 'portrait.png');
+    const zone = dropzone().element();
+    const transfer = new DataTransfer();
+    transfer.items.add(file);
+    zone.dispatchEvent(new DragEvent('dragenter', { dataTransfer: transfer, bubbles: true, cancelable: true }));
+    zone.dispatchEvent(new DragEvent('dragover', { dataTransfer: transfer, bubbles: true, cancelable: true }));
+    await vi.waitFor(() => expect(zone.getAttribute('data-state')).toBe('drag-over'));
+    expect(zone).toHaveTextContent('Drop to use this image');
+    zone.dispatchEvent(new DragEvent('drop', { dataTransfer: transfer, bubbles: true, cancelable: true }));
+
+    await vi.waitFor(() => expect(onValueChange).toHaveBeenCalledWith('https://uploads.example/upload-1'));
+    expect(files.get('upload-1')?.contentType).toBe('image/png');
+    expect(files.get('upload-1')?.bytes.byteLength).toBe(file.size);
+    const preview = screen.getByRole('img', { name: 'Reference image preview' });
+    await expect.element(preview).toBeVisible();
+    await vi.waitFor(() => expect((preview.element() as HTMLImageElement).naturalWidth).toBe(640));
+    await expectNoAxeViolations(screen.container);
+  });
+
+  it('takes an image pasted from the clipboard (ClipboardEvent with DataTransfer) while the drop zone has focus', async () => {
+    const { client, files } = wiredClient();
+    const onValueChange = vi.fn();
+    await render(<ReferenceUploader client={client} onValueChange={onValueChange} />);
+    const file = await makeImage(512, 512, 'image/webp', 'pasted.webp');
+    await userEvent.tab();
+    await expect.element(dropzone()).toHaveFocus();
+    const transfer = new DataTransfer();
+    transfer.items.add(file);
+    document.activeElement!.dispatchEvent(new ClipboardEvent('paste', { clipboardData: transfer, bubbles: true, cancelable: true }));
+    await vi.waitFor(() => expect(onValueChange).toHaveBeenCalledTimes(1));
+    expect(files.get('upload-1')?.contentType).toBe('image/webp');
+  });
+
+  it('decodes for real: refuses an image under 256 px on its short edge and keeps the previous one', async () => {
+    const { client, files } = wiredClient();
+    const previous = 'https://images.example/previous.png';
+    const screen = await render(<ReferenceUploader client={client} defaultValue={previous} />);
+    const input = screen.getByLabelText('Reference image');
+    await input.upload(await makeImage(800, 200, 'image/jpeg', 'banner.jpg'));
+    await expect.element(page.getByRole('alert')).toHaveTextContent('This image is only 800 × 200 pixels.');
+    await expect.element(screen.getByRole('img', { name: 'Reference image preview' })).toHaveAttribute('src', previous);
+    expect(files.size).toBe(0);
+    await expectNoAxeViolations(screen.container);
+  });
+
+  it('refuses a file whose bytes are not an image, even named .jpg with an image type', async () => {
+    const { client, files } = wiredClient();
+    const screen = await render(<ReferenceUploader client={client} />);
+    const fake = new File(['GIF89a not what we take'], 'photo.jpg', { type: 'image/jpeg' });
+    await screen.getByLabelText('Reference image').upload(fake);
+    await expect.element(page.getByRole('alert')).toHaveTextContent("This file isn't a JPEG, PNG or WebP image.");
+    expect(files.size).toBe(0);
+  });
+
+  it('downscales a 6000×4000 JPEG in the browser to 2048 px on the long edge, still a JPEG, before uploading', async () => {
+    const { client, files } = wiredClient();
+    const onValueChange = vi.fn();
+    const screen = await render(<ReferenceUploader client={client} onValueChange={onValueChange} />);
+    const original = await makeImage(6000, 4000, 'image/jpeg', 'big.jpg');
+    await screen.getByLabelText('Reference image').upload(original);
+    await vi.waitFor(() => expect(onValueChange).toHaveBeenCalledTimes(1), { timeout: 10_000 });
+    const stored = files.get('upload-1')!;
+    expect(stored.contentType).toBe('image/jpeg');
+    const bitmap = await createImageBitmap(new Blob([stored.bytes as Uint8Array<ArrayBuffer>], { type: stored.contentType }));
+    expect([bitmap.width, bitmap.height]).toEqual([2048, 1365]);
+    expect(stored.bytes.byteLength).toBeLessThan(original.size);
+    const preview = screen.getByRole('img', { name: 'Reference image preview' });
+    await expect.element(preview).toHaveAttribute('width', '2048');
+  });
+
+  it('shows real upload progress and cancels through the AbortSignal', async () => {
+    let signal: AbortSignal | undefined;
+    let report: ((fraction: number) => void) | undefined;
+    // Progress needs a network that reports it; this stand-in reports what XMLHttpRequest would.
+    const client = {
+      endpoint: '/api/character',
+      uploadReference: (_file: Blob, options: { signal?: AbortSignal; onProgress?: (fraction: number) => void } = {}) =>
+        new Promise<{ url: string }>((_resolve, reject) => {
+          signal = options.signal;
+          report = options.onProgress;
+          options.signal?.addEventListener('abort', () => reject(Object.assign(new Error('aborted'), { name: 'CharacterApiError', code: 'aborted' })));
+        }),
+    } as never;
+    const onValueChange = vi.fn();
+    const screen = await render(<ReferenceUploader client={client} onValueChange={onValueChange} />);
+    await screen.getByLabelText('Reference image').upload(await makeImage(400, 400, 'image/png', 'a.png'));
+    const bar = page.getByRole('progressbar', { name: 'Upload progress' });
+    await expect.element(bar).toHaveAttribute('aria-valuenow', '0');
+    report!(0.5);
+    await expect.element(bar).toHaveAttribute('aria-valuenow', '50');
+    // The fill is drawn from --ic-progress (after its short transition).
+    await vi.waitFor(() =>
+      expect(parseFloat(getComputedStyle(bar.element(), '::before').width)).toBeCloseTo(bar.element().getBoundingClientRect().width / 2, 0),
+    );
+    await expectNoAxeViolations(screen.container);
+    await page.getByRole('button', { name: 'Cancel upload' }).click();
+    expect(signal?.aborted).toBe(true);
+    await expect.element(bar).not.toBeInTheDocument();
+    expect(onValueChange).not.toHaveBeenCalled();
+  });
+});
