@@ -14,6 +14,8 @@ export interface SizeEntry {
   code: string;
   /** Budget in bytes, gzipped; undefined for anchors measured only for comparison. */
   budgetBytes?: number;
+  /** More packages to leave out of this entry (for reference rows such as "without zod"). */
+  external?: string[];
 }
 
 export interface SizeRow extends SizeEntry {
@@ -43,6 +45,15 @@ export const SIZE_ENTRIES: SizeEntry[] = [
     name: "import * from 'react-ideogram-character/core' (everything)",
     code: "import * as core from 'react-ideogram-character/core'; globalThis.x = core;",
   },
+  {
+    name: 'reference: the same createCharacterClient import with zod left out (our code only)',
+    code: "import { createCharacterClient } from 'react-ideogram-character/core'; globalThis.x = createCharacterClient;",
+    external: ['zod', 'zod/*'],
+  },
+  {
+    name: "reference: zod/mini floor (safeParse + strictObject({ a: string() }))",
+    code: "import * as z from 'zod/mini'; globalThis.x = [z.safeParse, z.strictObject({ a: z.string() })];",
+  },
 ];
 
 /** Bundle, minify and gzip one entry. */
@@ -55,7 +66,7 @@ export async function measureSize(entry: SizeEntry, aliases: Record<string, stri
     platform: 'browser',
     target: 'es2022',
     write: false,
-    external: EXTERNAL,
+    external: [...EXTERNAL, ...(entry.external ?? [])],
     alias: aliases,
     loader: { '.css': 'css' },
     logLevel: 'silent',

@@ -204,7 +204,15 @@ export function createCharacterClient(options: CharacterClientOptions): Characte
   ): Promise<{ json: unknown; status: number }> {
     if (signal?.aborted) throw aborted(jobId, signal.reason);
     const url = endpoint + path;
+    // A rejected fetch or a body that stops half-way: `aborted` if we asked for it, else `network`.
+    const failed = (error: unknown, status?: number) =>
+      isCharacterApiError(error)
+        ? error
+        : signal?.aborted
+          ? aborted(jobId, error)
+          : new CharacterApiError('network', `Could not reach ${url}`, { status, jobId, cause: error });
     let response: Response;
+    let text: string;
     try {
       response = await raceAbort(
         doFetch(url, {
@@ -217,17 +225,12 @@ export function createCharacterClient(options: CharacterClientOptions): Characte
         jobId,
       );
     } catch (error) {
-      if (isCharacterApiError(error)) throw error;
-      if (signal?.aborted) throw aborted(jobId, error);
-      throw new CharacterApiError('network', `Could not reach ${url}`, { jobId, cause: error });
+      throw failed(error);
     }
-    let text: string;
     try {
       text = await raceAbort(response.text(), signal, jobId);
     } catch (error) {
-      if (isCharacterApiError(error)) throw error;
-      if (signal?.aborted) throw aborted(jobId, error);
-      throw new CharacterApiError('network', 'The answer was cut off', { status: response.status, jobId, cause: error });
+      throw failed(error, response.status);
     }
     const raw: RawAnswer = { status: response.status, header: (name) => response.headers.get(name), text };
     return { json: readAnswer(raw, jobId), status: response.status };
