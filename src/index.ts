@@ -5,3 +5,4 @@ export * from './react/index.js';
 export * from './components/result-grid/index.js';
 export * from './components/reference-uploader/index.js';
 export * from './components/parameter-form/index.js';
+export * from './components/character-generator/index.js';

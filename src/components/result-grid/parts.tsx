@@ -128,7 +128,7 @@ export function ResultGridRoot({
   const visibleOpenIndex = state === 'completed' && openIndex !== null && openIndex < safe.length ? openIndex : null;
 
   const retry = useLatest(onRetry);
-  const useAsReference = useLatest(onUseAsReference);
+  const useAsReferenceRef = useLatest(onUseAsReference);
   const hasRetry = onRetry !== undefined;
   const hasUseAsReference = onUseAsReference !== undefined;
 
@@ -144,7 +144,7 @@ export function ResultGridRoot({
       errorMessage: state === 'failed' ? (errorMessage(error) ?? labels.unknownError) : undefined,
       labels,
       onRetry: hasRetry ? () => retry.current?.() : undefined,
-      onUseAsReference: hasUseAsReference ? (url: string) => useAsReference.current?.(url) : undefined,
+      onUseAsReference: hasUseAsReference ? (url: string) => useAsReferenceRef.current?.(url) : undefined,
       // An announcement lasts until the state changes.
       announcement: announcement?.state === state ? announcement.text : undefined,
       announce,
@@ -155,7 +155,7 @@ export function ResultGridRoot({
     }),
     // box is derived from aspectRatio/resolution; listing its parts keeps the memo stable.
     // eslint-disable-next-line react-hooks/exhaustive-deps
-    [state, status, safe, shown, box.width, box.height, prompt, expiresAtMs, error, labels, hasRetry, hasUseAsReference, announcement, announce, visibleOpenIndex, openImage, closeImage, retry, useAsReference],
+    [state, status, safe, shown, box.width, box.height, prompt, expiresAtMs, error, labels, hasRetry, hasUseAsReference, announcement, announce, visibleOpenIndex, openImage, closeImage, retry, useAsReferenceRef],
   );
 
   const rootProps = {
