@@ -54,6 +54,41 @@ export const SIZE_ENTRIES: SizeEntry[] = [
     name: "reference: zod/mini floor (safeParse + strictObject({ a: string() }))",
     code: "import * as z from 'zod/mini'; globalThis.x = [z.safeParse, z.strictObject({ a: z.string() })];",
   },
+  // The React entry (src/index.ts is what `react-ideogram-character` resolves to); sideEffects in package.json lets unused parts drop.
+  {
+    name: "import { useCharacterGeneration } from 'react-ideogram-character'",
+    code: "import { useCharacterGeneration } from './src/index.ts'; globalThis.x = useCharacterGeneration;",
+  },
+  {
+    name: "import { ReferenceUploader } from 'react-ideogram-character'",
+    code: "import { ReferenceUploader } from './src/index.ts'; globalThis.x = ReferenceUploader;",
+  },
+  {
+    name: "import { ParameterForm } from 'react-ideogram-character'",
+    code: "import { ParameterForm } from './src/index.ts'; globalThis.x = ParameterForm;",
+  },
+  {
+    name: "import { ResultGrid } from 'react-ideogram-character'",
+    code: "import { ResultGrid } from './src/index.ts'; globalThis.x = ResultGrid;",
+  },
+  {
+    name: "import { CharacterGenerator } from 'react-ideogram-character'",
+    code: "import { CharacterGenerator } from './src/index.ts'; globalThis.x = CharacterGenerator;",
+    budgetBytes: 30 * 1024,
+  },
+  // Anchors: general clients people compare with, measured the same way in the same run.
+  {
+    name: "anchor: import { fal } from '@fal-ai/client' (fal.subscribe)",
+    code: "import { fal } from '@fal-ai/client'; globalThis.x = fal.subscribe;",
+  },
+  {
+    name: "anchor: import Replicate from 'replicate'",
+    code: "import Replicate from 'replicate'; globalThis.x = Replicate;",
+  },
+  {
+    name: "anchor: import { experimental_useObject } from '@ai-sdk/react' (useObject)",
+    code: "import { experimental_useObject } from '@ai-sdk/react'; globalThis.x = experimental_useObject;",
+  },
 ];
 
 /** Bundle, minify and gzip one entry. */
