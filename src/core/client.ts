@@ -400,7 +400,8 @@ function xhrUpload(
     xhr.open('POST', url);
     for (const [key, value] of Object.entries(headers)) xhr.setRequestHeader(key, value);
     xhr.upload.onprogress = (event) => {
-      if (event.lengthComputable && event.total > 0) onProgress?.(Math.min(1, event.loaded / event.total));
+      // 1 is reported once the server's answer is in and valid, not when the last byte left.
+      if (event.lengthComputable && event.total > 0) onProgress?.(Math.min(0.99, event.loaded / event.total));
     };
     xhr.onload = () => {
       done();
