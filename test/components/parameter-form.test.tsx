@@ -77,9 +77,12 @@ describe('ParameterForm', { timeout: 20_000 }, () => {
     it('focuses the drop zone first when uploads are possible', async () => {
       const user = userEvent.setup();
       const client = { endpoint: '/api', uploadReference: () => new Promise(() => {}) } as never;
-      render(<ParameterForm client={client} />);
+      const { container } = render(<ParameterForm client={client} />);
       await user.click(screen.getByRole('button', { name: 'Generate' }));
-      expect(screen.getByRole('button', { name: /drop a photo here/i })).toHaveFocus();
+      const zone = screen.getByRole('button', { name: /drop a photo here/i });
+      expect(zone).toHaveFocus();
+      expect(zone).toHaveAccessibleDescription(/Add a reference image: upload a photo or paste a link\./);
+      await expectNoAxeViolations(container);
     });
 
     it('refuses a seed that is not a whole number', async () => {

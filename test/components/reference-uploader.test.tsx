@@ -1,10 +1,10 @@
-import { act, fireEvent, render, screen, waitFor } from '@testing-library/react';
+import { act, fireEvent, render, renderHook, screen, waitFor } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { useState } from 'react';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { CharacterApiError } from '../../src/core/errors.js';
 import type { CharacterClient } from '../../src/core/types.js';
-import { ReferenceUploader } from '../../src/components/reference-uploader/index.js';
+import { ReferenceUploader, useReferenceUpload } from '../../src/components/reference-uploader/index.js';
 import { createCharacterClient } from '../../src/core/client.js';
 import { createCharacterProxy, memoryStorage } from '../../src/server/index.js';
 import { createSimulator } from '../../src/testing/index.js';
@@ -370,5 +370,57 @@ describe('ReferenceUploader with the real client and proxy', () => {
     expect(screen.queryByLabelText('Reference image')).toBeNull();
     await user.type(screen.getByRole('textbox', { name: 'Image URL' }), 'https://images.example/ok.png{Enter}');
     expect(onValueChange).toHaveBeenCalledWith('https://images.example/ok.png');
+  });
+});
+
+describe('useReferenceUpload (headless)', () => {
+  it('gives the same behaviour without any UI: check, upload with progress, value, remove', async () => {
+    const { client, calls } = uploadClient();
+    const onValueChange = vi.fn();
+    const { result } = renderHook(() => useReferenceUpload({ client, onValueChange }));
+    expect(result.current.status).toBe('empty');
+    expect(result.current.uploadsAvailable).toBe(true);
+    let done!: Promise<void>;
+    act(() => {
+      done = result.current.selectFile(pngFile(300, 300));
+    });
+    await waitFor(() => expect(result.current.status).toBe('uploading'));
+    act(() => calls[0]!.progress(0.25));
+    expect(result.current.progress).toBe(0.25);
+    expect(result.current.previewUrl).toMatch(/^blob:test\//);
+    await act(async () => {
+      calls[0]!.finish('https://uploads.example/h.png');
+      await done;
+    });
+    expect(result.current).toMatchObject({ status: 'ready', value: 'https://uploads.example/h.png', source: 'file', progress: null, error: null });
+    expect(result.current.dimensions).toEqual({ width: 300, height: 300 });
+    act(() => result.current.remove());
+    expect(result.current.status).toBe('empty');
+    expect(onValueChange).toHaveBeenLastCalledWith('');
+  });
+
+  it('setUrl returns false and sets a coded error for a non-http link', () => {
+    const { result } = renderHook(() => useReferenceUpload({ allowUpload: false }));
+    let accepted = true;
+    act(() => {
+      accepted = result.current.setUrl('data:image/png;base64,AAAA');
+    });
+    expect(accepted).toBe(false);
+    expect(result.current.error?.code).toBe('invalid_url');
+    act(() => {
+      accepted = result.current.setUrl(' https://images.example/a.webp ');
+    });
+    expect(accepted).toBe(true);
+    expect(result.current).toMatchObject({ value: 'https://images.example/a.webp', source: 'url', error: null });
+  });
+
+  it('refuses a file far over the size limit without decoding it', async () => {
+    const decode = vi.fn();
+    vi.stubGlobal('createImageBitmap', decode);
+    const { client } = uploadClient();
+    const { result } = renderHook(() => useReferenceUpload({ client, maxBytes: 1000 }));
+    await act(() => result.current.selectFile(pngFile(300, 300, 'big.png', 5000)));
+    expect(result.current.error?.code).toBe('too_large');
+    expect(decode).not.toHaveBeenCalled();
   });
 });

@@ -46,6 +46,9 @@ export interface ReferenceUploadMessages {
   uploadFailed: (info: { reason: string }) => string;
 }
 
+/** Files up to this many times `maxBytes` are decoded, in case downscaling brings them under the limit. */
+const DECODE_HEADROOM = 4;
+
 const megabytes = (bytes: number) => `${(bytes / (1024 * 1024)).toFixed(1).replace(/\.0$/, '')} MB`;
 
 /** The default (English) messages. */
@@ -74,7 +77,7 @@ export interface UseReferenceUploadOptions {
   allowUpload?: boolean | undefined;
   /** Refuse every change while true. @default false */
   disabled?: boolean | undefined;
-  /** The largest file sent, in bytes. @default MAX_REFERENCE_BYTES (10 MB) */
+  /** The largest file sent, in bytes; a bigger photo is accepted when downscaling brings it under. @default MAX_REFERENCE_BYTES (10 MB) */
   maxBytes?: number | undefined;
   /** The smallest allowed short edge, in pixels. @default 256 */
   minShortEdge?: number | undefined;
@@ -229,6 +232,10 @@ export function useReferenceUpload(options: UseReferenceUploadOptions = {}): Use
       const type = await sniffImageType(file).catch(() => null);
       if (!current()) return;
       if (!type) return refuse({ code: 'unsupported_type', message: messages.unsupportedType });
+      // A file over the limit may still fit once downscaled, but one far over it is not worth decoding.
+      if (file.size > maxBytes * DECODE_HEADROOM) {
+        return refuse({ code: 'too_large', message: messages.tooLarge({ bytes: file.size, maxBytes }) });
+      }
 
       let decoded;
       try {
