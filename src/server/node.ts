@@ -3,7 +3,7 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import type { FetchHandler } from './proxy.js';
-import { errorResponse, passThroughResponses } from './respond.js';
+import { bufferedBodies, errorResponse, passThroughResponses } from './respond.js';
 
 /** A `node:http` request listener that is also Express and Connect middleware. */
 export type NodeHandler = (req: IncomingMessage, res: ServerResponse, next?: (error?: unknown) => void) => void;
@@ -86,6 +86,12 @@ async function send(response: Response, req: IncomingMessage, res: ServerRespons
   if (cookies.length) res.setHeader('set-cookie', cookies);
   if (!response.body || req.method === 'HEAD') {
     res.end();
+    return;
+  }
+  const text = bufferedBodies.get(response);
+  if (text !== undefined && !response.bodyUsed) {
+    res.setHeader('content-length', Buffer.byteLength(text));
+    res.end(text);
     return;
   }
   await pipeline(Readable.fromWeb(response.body as WebReadableStream<Uint8Array>), res);

@@ -1,6 +1,7 @@
-import { characterInputSchema, errorBodySchema, toFieldErrors } from '../core/schemas.js';
+import { characterInputSchema, errorBodySchema, isHttpUrl, toFieldErrors } from '../core/schemas.js';
 import { parseRetryAfter } from '../core/http.js';
 import { BodyTooLargeError, mediaType, readBodyLimited } from './body.js';
+import { fetchTransport, nodeTransport, type Transport, type UpstreamAnswer, type UpstreamCall } from './transport.js';
 import { IdempotencyCache, type Outcome } from './idempotency.js';
 import { sniffImage } from './image-header.js';
 import { errorResponse, jsonResponse, methodNotAllowed, notFound, passThroughResponses, type ErrorExtras } from './respond.js';
@@ -46,7 +47,7 @@ export interface CharacterProxyOptions {
   rateLimit?: (request: Request) => RateLimitDecision | null | undefined | Promise<RateLimitDecision | null | undefined>;
   /** Enables `POST {basePath}/uploads`. @default undefined (the route answers 404) */
   uploads?: ProxyUploadsOptions;
-  /** The fetch used for upstream requests (tests inject the simulator here). @default globalThis.fetch */
+  /** A fetch-standard function for upstream requests (the simulator, or a fetch for another runtime). @default node:http(s) with keep-alive */
   fetch?: (request: Request) => Promise<Response>;
   /** How long an upstream request may take before the proxy answers 504, in ms. @default 30_000 */
   timeoutMs?: number;
@@ -160,6 +161,7 @@ function sanitiseFieldErrors(value: unknown, scrub: (text: string) => string): R
 export function createCharacterProxy(options: CharacterProxyOptions = {}): FetchHandler {
   const basePath = normaliseBasePath(options.basePath);
   const upstreamUrl = trimTrailingSlash(options.upstreamUrl ?? 'https://pixeldojo.ai/api/v1');
+  if (!isHttpUrl(upstreamUrl)) throw new TypeError('upstreamUrl must be an http:// or https:// URL');
   const timeoutMs = options.timeoutMs ?? 30_000;
   const maxBodyBytes = options.maxBodyBytes ?? 65_536;
   const uploads = options.uploads;
@@ -224,67 +226,44 @@ export function createCharacterProxy(options: CharacterProxyOptions = {}): Fetch
     return key;
   }
 
+  const transport: Transport = options.fetch ? fetchTransport(options.fetch) : nodeTransport;
+
   /** Send one request upstream and turn whatever comes back into an Outcome in the one shape. */
-  async function callUpstream(
-    what: 'submit' | 'job',
-    url: string,
-    init: { method: string; headers: Record<string, string>; body?: string },
-    key: string,
-    signal: AbortSignal,
-  ): Promise<Outcome> {
-    const scrub = makeScrubber(key);
+  async function callUpstream(what: 'submit' | 'job', url: string, call: UpstreamCall, key: string, signal: AbortSignal): Promise<Outcome> {
     const controller = new AbortController();
     const onAbort = () => controller.abort(signal.reason);
     if (signal.aborted) onAbort();
     else signal.addEventListener('abort', onAbort, { once: true });
     const timer = setTimeout(() => controller.abort(new UpstreamTimeout('timeout')), timeoutMs);
-    const fail = (error: unknown): Outcome => {
+    try {
+      const headers = { ...call.headers, authorization: `Bearer ${key}`, accept: 'application/json' };
+      const answer = await transport(url, { ...call, headers }, controller.signal, MAX_UPSTREAM_BODY);
+      return interpret(what, answer, makeScrubber(key));
+    } catch (error) {
       if (controller.signal.reason instanceof UpstreamTimeout) {
         log('warn', `The upstream did not answer the ${what} within ${timeoutMs} ms`);
         return errorOutcome(504, 'timeout', 'The generation service took too long to answer');
       }
       if (signal.aborted) return errorOutcome(499, 'aborted', 'The request was canceled');
+      if (error instanceof BodyTooLargeError) {
+        log('warn', `The upstream ${what} answer was larger than ${MAX_UPSTREAM_BODY} bytes`);
+        return errorOutcome(502, 'invalid_response', 'The generation service answered with something unexpected');
+      }
       log('warn', `The upstream ${what} request failed`, { error });
       return errorOutcome(502, 'upstream', 'Could not reach the generation service');
-    };
-    try {
-      const headers = new Headers(init.headers);
-      headers.set('authorization', `Bearer ${key}`);
-      headers.set('accept', 'application/json');
-      const request = new Request(url, { method: init.method, headers, body: init.body, signal: controller.signal, redirect: 'manual' });
-      let response: Response;
-      try {
-        response = await (options.fetch ?? globalThis.fetch)(request);
-      } catch (error) {
-        return fail(error);
-      }
-      let text: string;
-      try {
-        const bytes = await readBodyLimited(response, MAX_UPSTREAM_BODY);
-        text = new TextDecoder().decode(bytes);
-      } catch (error) {
-        if (error instanceof BodyTooLargeError) {
-          log('warn', `The upstream ${what} answer was larger than ${MAX_UPSTREAM_BODY} bytes`);
-          return errorOutcome(502, 'invalid_response', 'The generation service answered with something unexpected', { upstreamStatus: response.status });
-        }
-        return fail(error);
-      }
-      return interpret(what, response, text, scrub);
     } finally {
       clearTimeout(timer);
       signal.removeEventListener('abort', onAbort);
     }
   }
 
-  function interpret(what: 'submit' | 'job', response: Response, text: string, scrub: (text: string) => string): Outcome {
-    const upstreamStatus = response.status;
+  function interpret(what: 'submit' | 'job', answer: UpstreamAnswer, scrub: (text: string) => string): Outcome {
+    const upstreamStatus = answer.status;
     const headers: [string, string][] = [];
-    response.headers.forEach((value, name) => {
-      if (SAFE_HEADER.test(name)) headers.push([name, value]);
-    });
+    for (const [name, value] of answer.headers) if (SAFE_HEADER.test(name)) headers.push([name, value]);
     let body: unknown;
     try {
-      body = JSON.parse(text);
+      body = JSON.parse(answer.text);
     } catch {
       log('warn', `The upstream answered the ${what} with ${upstreamStatus} and a body that is not JSON`);
       return errorOutcome(502, 'upstream', `The generation service answered ${upstreamStatus} with a body that is not JSON`, { upstreamStatus }, headers);
@@ -297,19 +276,20 @@ export function createCharacterProxy(options: CharacterProxyOptions = {}): Fetch
       const job: Record<string, unknown> = { ...body };
       // The client never follows statusUrl, but anything that does must reach this proxy, not the upstream.
       if ('statusUrl' in job || what === 'submit') job.statusUrl = `${basePath}/jobs/${body.jobId}`;
-      return outcome(upstreamStatus, scrubDeep(job, scrub), headers);
+      // Scrubbed when serialised (toResponse), like every other answer.
+      return outcome(upstreamStatus, job, headers);
     }
-    return upstreamError(what, upstreamStatus, body, headers, response, scrub);
+    return upstreamError(what, upstreamStatus, body, headers, answer, scrub);
   }
 
-  function upstreamError(what: string, upstreamStatus: number, body: unknown, headers: [string, string][], response: Response, scrub: (text: string) => string): Outcome {
+  function upstreamError(what: string, upstreamStatus: number, body: unknown, headers: [string, string][], answer: UpstreamAnswer, scrub: (text: string) => string): Outcome {
     const parsed = errorBodySchema.safeParse(body);
     const error = parsed.success ? parsed.data.error : undefined;
     const upstreamMessage = typeof error === 'string' ? error : error?.message;
     const message = upstreamMessage ? truncate(scrub(upstreamMessage)) : undefined;
     const fieldErrors = typeof error === 'object' ? sanitiseFieldErrors(error.fieldErrors, scrub) : undefined;
     const retryAfterMs =
-      parseRetryAfter(response.headers.get('retry-after')) ?? (typeof error === 'object' && typeof error.retryAfterMs === 'number' ? error.retryAfterMs : undefined);
+      parseRetryAfter(answer.headers.get('retry-after')) ?? (typeof error === 'object' && typeof error.retryAfterMs === 'number' ? error.retryAfterMs : undefined);
     switch (upstreamStatus) {
       case 400:
       case 422:
