@@ -163,6 +163,7 @@ const FAILURE_MESSAGES = [
 
 const JSON_HEADERS = { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' };
 const MAX_BODY_BYTES = 1024 * 1024;
+const RENDER_CACHE_SIZE = 64;
 
 function normalizeBasePath(basePath: string): string {
   const trimmed = basePath.replace(/\/+$/, '');
@@ -262,6 +263,7 @@ export function createSimulator(options: SimulatorOptions = {}): Simulator {
 
   let jobs = new Map<string, SimulatedJob>();
   let idempotency = new Map<string, IdempotencyEntry>();
+  let rendered = new Map<string, string | Uint8Array>();
   let credits = options.credits ?? 1000;
   let jobCounter = 0;
   // Separate streams, so images or latency never shift which API request gets which fault.
@@ -443,9 +445,17 @@ export function createSimulator(options: SimulatorOptions = {}): Simulator {
       'cache-control': `private, max-age=${Math.max(0, Math.floor((job.expiresAt - at) / 1000))}`,
       'x-content-type-options': 'nosniff',
     };
-    const image = { jobId, index, count, input: job.input };
-    if (format === 'png') return new Response(renderPng(image) as Uint8Array<ArrayBuffer>, { status: 200, headers: { ...headers, 'content-type': 'image/png' } });
-    return new Response(renderSvg(image), {
+    const cacheKey = `${jobId}/${index}.${format}`;
+    let body = rendered.get(cacheKey);
+    if (body === undefined) {
+      const image = { jobId, index, count, input: job.input };
+      body = format === 'png' ? renderPng(image) : renderSvg(image);
+      // Images never change, and pages ask for them again on every render: keep the latest few.
+      if (rendered.size >= RENDER_CACHE_SIZE) rendered.delete(rendered.keys().next().value!);
+      rendered.set(cacheKey, body);
+    }
+    if (typeof body !== 'string') return new Response(body as Uint8Array<ArrayBuffer>, { status: 200, headers: { ...headers, 'content-type': 'image/png' } });
+    return new Response(body, {
       status: 200,
       headers: {
         ...headers,
@@ -558,6 +568,7 @@ export function createSimulator(options: SimulatorOptions = {}): Simulator {
       value: () => {
         jobs = new Map();
         idempotency = new Map();
+        rendered = new Map();
         credits = options.credits ?? 1000;
         jobCounter = 0;
         faultRng = mulberry32(mixSeed(seed, 0xfa017));

@@ -1,5 +1,5 @@
 import { inflateSync } from 'node:zlib';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { ASPECT_RATIOS, RESOLUTIONS } from '../../src/core/index.js';
 import { createSimulator } from '../../src/testing/index.js';
 import { crc32 } from '../../src/testing/png.js';
@@ -18,12 +18,17 @@ async function imageOf(input: Record<string, unknown>, format: 'svg' | 'png', in
   return simulator(new Request(`${BASE}/simulator/images/${jobId}/${index}.${format}`));
 }
 
-/** jsdom's XML parser (jsdom ships no type declarations here, hence the loose import). */
-async function parseXml(text: string): Promise<Document> {
+type XmlParser = (text: string) => Document;
+let parseXml: XmlParser;
+
+// jsdom's XML parser; loading jsdom takes seconds on a busy machine, so once, with room to spare.
+// (jsdom ships no type declarations here, hence the loose import.)
+beforeAll(async () => {
   const specifier = 'jsdom';
   const { JSDOM } = (await import(specifier)) as { JSDOM: new () => { window: { DOMParser: typeof DOMParser } } };
-  return new new JSDOM().window.DOMParser().parseFromString(text, 'image/svg+xml');
-}
+  const parser = new new JSDOM().window.DOMParser();
+  parseXml = (text) => parser.parseFromString(text, 'image/svg+xml');
+}, 60_000);
 
 function svgSize(svg: string) {
   const match = /<svg[^>]*\swidth="(\d+)"\s+height="(\d+)"/.exec(svg);
@@ -80,7 +85,7 @@ describe('given a completed job, its SVG image', () => {
     expect(svg).toContain('href="https://example.com/a.png?x=&quot;&gt;&lt;script&gt;alert(1)&lt;/script&gt;&amp;y=1"');
     // XML 1.0 forbids control characters even as text: they are replaced, so the SVG stays well-formed.
     expect(svg).not.toContain('\u0007');
-    const parsed = await parseXml(svg);
+    const parsed = parseXml(svg);
     expect(parsed.getElementsByTagName('parsererror')).toHaveLength(0);
     expect(parsed.getElementsByTagName('script')).toHaveLength(0);
     expect(parsed.documentElement.getAttribute('aria-label')).toContain(prompt.replace('\u0007', '\uFFFD'));
@@ -145,6 +150,18 @@ describe('given image URLs that lead nowhere', () => {
     expect((await simulator(new Request(url(1)))).status).toBe(200);
     expect((await simulator(new Request(url(2)))).status).toBe(404);
     expect((await simulator(new Request(`${BASE}/simulator/images/job_nope/0.svg`))).status).toBe(404);
+  });
+
+  it('serves the same bytes each time an image is asked for', async () => {
+    const simulator = createSimulator({ durationMs: 0 });
+    const { jobId } = await submitJob(simulator);
+    const read = async () => new Uint8Array(await (await simulator(new Request(`${BASE}/simulator/images/${jobId}/0.png`))).arrayBuffer());
+    const first = await read();
+    first.fill(0); // a consumer scribbling on its copy must not change what the next request gets
+    const second = await read();
+    const third = await read();
+    expect(second.subarray(0, 8)).toEqual(new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]));
+    expect(third).toEqual(second);
   });
 
   it('answers HEAD with the headers and no body', async () => {

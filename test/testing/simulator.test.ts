@@ -99,8 +99,7 @@ describe('given the default duration', () => {
   it('draws job durations from 13–23 s with a median near 16.2 s, the same for the same seed', async () => {
     const durations = async (seed: number) => {
       const simulator = createSimulator({ seed, credits: 10_000 });
-      const ids: string[] = [];
-      for (let i = 0; i < 200; i++) ids.push((await submitJob(simulator)).jobId);
+      for (let i = 0; i < 100; i++) await submitJob(simulator);
       return simulator.jobs().map((job) => Date.parse(job.expiresAt!) - 3_600_000 - START);
     };
     const first = await durations(3);
@@ -108,7 +107,7 @@ describe('given the default duration', () => {
     expect(Math.min(...first)).toBeGreaterThanOrEqual(13_000);
     expect(Math.max(...first)).toBeLessThanOrEqual(23_000);
     const sorted = [...first].sort((a, b) => a - b);
-    const median = (sorted[99]! + sorted[100]!) / 2;
+    const median = (sorted[49]! + sorted[50]!) / 2;
     expect(median).toBeGreaterThan(15_000);
     expect(median).toBeLessThan(17_500);
   });
