@@ -113,6 +113,8 @@ function errorFromAnswer(raw: RawAnswer, json: unknown, isJson: boolean, jobId?:
   }
   if (status === 403) return new CharacterApiError('unauthorized', message ?? 'This request is not allowed', options);
   if (status === 429) return new CharacterApiError('rate_limited', message ?? 'Too many requests; try again shortly', options);
+  // 410 Gone: the job and its image URLs have expired. Terminal, so a watch stops at once.
+  if (status === 410) return new CharacterApiError('expired', message ?? 'This job and its images have expired', options);
   if (!isJson) {
     // An HTML error page from a gateway: say what status it was, never a JSON parse crash.
     return new CharacterApiError('upstream', `The server answered ${status} without a readable body`, options);

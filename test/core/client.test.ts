@@ -144,6 +144,8 @@ describe('error mapping', () => {
       { status: 422, message: 'Prompt failed the safety check', fieldErrors: { _form: ['Prompt failed the safety check'] } },
     ],
     ['404', () => json({ error: { message: 'Job not found' } }, 404), 'not_found', { status: 404, jobId: JOB_ID }],
+    ['410 Gone', () => json({ error: { code: 'expired', message: 'Job expired' } }, 410), 'expired', { status: 410, jobId: JOB_ID }],
+    ['410 with an HTML body', () => html(410), 'expired', { status: 410 }],
     ['429 + Retry-After seconds', () => json({ error: 'Too many' }, 429, { 'Retry-After': '7' }), 'rate_limited', { status: 429, retryAfterMs: 7000 }],
     ['429 + retryAfterMs in the body', () => json({ error: { message: 'Too many', retryAfterMs: 1500 } }, 429), 'rate_limited', { retryAfterMs: 1500 }],
     ['429 with an HTML body', () => html(429, { 'Retry-After': '2' }), 'rate_limited', { retryAfterMs: 2000 }],
