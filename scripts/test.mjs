@@ -50,6 +50,7 @@ const steps = [
   ['static Storybook', 'npm', ['run', 'build-storybook', '--silent', '--', '--loglevel', 'error']],
   ['static Storybook output', 'node', ['-e', `const missing = ['index.html', 'iframe.html', 'index.json', 'mockServiceWorker.js'].filter((f) => !require('node:fs').existsSync('storybook-static/' + f));
 if (missing.length) { console.error('storybook-static lacks ' + missing.join(', ')); process.exit(1); }`]],
+  ['secret scan (dist, storybook-static)', 'node', ['scripts/scan-secrets.mjs']],
 ];
 
 const started = Date.now();
