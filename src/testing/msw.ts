@@ -19,7 +19,8 @@ export type SimulatorHandlers = RequestHandler[] & {
  * The array carries the simulator as `.simulator`.
  *
  * @example
- * const handlers = simulatorHandlers({ basePath: '/api/character', speed: 5 })
+ * // Standing in for the proxy: the browser sends no key, so do not ask for one.
+ * const handlers = simulatorHandlers({ basePath: '/api/character', speed: 5, requireAuth: false })
  * const server = setupServer(...handlers)            // Node (msw/node)
  * // Storybook: parameters: { msw: { handlers } }
  * handlers.simulator.credits = 0                     // next submit answers 402

@@ -59,6 +59,8 @@ export interface SimulatorOptions {
   expiresInMs?: number;
   /** When set, require exactly `Authorization: Bearer <apiKey>`; unset accepts any non-empty Bearer token. @default undefined */
   apiKey?: string;
+  /** Check `Authorization` at all; `false` when the simulator stands in for the proxy (browsers send no key). @default true */
+  requireAuth?: boolean;
   /** Starting credit balance; each job costs `SIMULATOR_CREDIT_COSTS[rendering_speed]`; too few → 402. @default 1000 */
   credits?: number;
   /** Seed for faults, durations, failures and job ids. @default 1 */
@@ -359,6 +361,7 @@ export function createSimulator(options: SimulatorOptions = {}): Simulator {
   }
 
   function checkAuth(request: Request): Response | undefined {
+    if (options.requireAuth === false) return undefined;
     const header = request.headers.get('authorization');
     const ok = options.apiKey === undefined ? /^Bearer \S+/.test(header ?? '') : header === `Bearer ${options.apiKey}`;
     if (ok) return undefined;

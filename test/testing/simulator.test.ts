@@ -154,6 +154,12 @@ describe('given authentication', () => {
     expect((await simulator(submitRequest(INPUT, { authorization: 'Bearer pd_secret' }))).status).toBe(202);
   });
 
+  it('accepts requests without Authorization when requireAuth is false (standing in for the proxy)', async () => {
+    const simulator = createSimulator({ requireAuth: false, durationMs: 0 });
+    const { jobId } = await submitJob(simulator, INPUT, { authorization: '' });
+    expect((await simulator(jobRequest(jobId, {}))).status).toBe(200);
+  });
+
   it('serves images without a key (like a temporary CDN URL)', async () => {
     const simulator = createSimulator({ durationMs: 0 });
     const { jobId } = await submitJob(simulator);
