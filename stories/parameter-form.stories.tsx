@@ -73,3 +73,32 @@ export const Submitting: Story = {
     await expect(within(canvasElement).getByRole('button', { name: 'Generate' })).toBeDisabled();
   },
 };
+
+/**
+ * Your own arrangement: `ParameterForm.Root` with the field parts in any order, inside your
+ * own layout elements; fields left out keep their defaults and their errors show in `FormError`.
+ */
+export const CustomArrangement: Story = {
+  render: (args) => (
+    <ParameterForm.Root onSubmit={args.onSubmit} defaultValue={args.defaultValue}>
+      <div style={{ display: 'grid', gridTemplateColumns: '1fr 1fr', gap: '1rem', gridColumn: '1 / -1' }}>
+        <ParameterForm.Reference allowUpload={false} />
+        <div style={{ display: 'grid', gap: '1rem', alignContent: 'start' }}>
+          <ParameterForm.Prompt />
+          <ParameterForm.Style />
+          <ParameterForm.NumberOfImages />
+        </div>
+      </div>
+      <ParameterForm.AspectRatio />
+      <ParameterForm.FormError />
+      <ParameterForm.Submit />
+    </ParameterForm.Root>
+  ),
+  play: async ({ canvasElement, args }) => {
+    const canvas = within(canvasElement);
+    await expect(canvas.queryByRole('combobox', { name: 'Resolution' })).toBeNull();
+    await userEvent.type(canvas.getByRole('textbox', { name: 'Prompt' }), 'Walking a dog in Lisbon');
+    await userEvent.click(canvas.getByRole('button', { name: 'Generate' }));
+    await expect(args.onSubmit).toHaveBeenCalledWith(expect.objectContaining({ prompt: 'Walking a dog in Lisbon', aspect_ratio: '1:1' }));
+  },
+};

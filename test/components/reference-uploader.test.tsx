@@ -235,6 +235,16 @@ describe('ReferenceUploader', () => {
       await expectNoAxeViolations(container);
     });
 
+    it('emptying the field of the link in use removes it', async () => {
+      const user = userEvent.setup();
+      const onValueChange = vi.fn();
+      render(<ReferenceUploader allowUpload={false} defaultValue={PREVIOUS} onValueChange={onValueChange} />);
+      await user.clear(screen.getByRole('textbox', { name: 'Image URL' }));
+      await user.tab();
+      expect(onValueChange).toHaveBeenCalledWith('');
+      expect(screen.queryByRole('img')).toBeNull();
+    });
+
     it('with allowUpload={false}, offers no file input and says uploads are not available', () => {
       render(<ReferenceUploader allowUpload={false} />);
       expect(screen.queryByLabelText('Reference image')).toBeNull();

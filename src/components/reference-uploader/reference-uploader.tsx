@@ -372,7 +372,8 @@ export interface ReferenceUploaderUrlInputProps extends Omit<ComponentPropsWitho
 
 /**
  * The "Image URL" field. A typed link is used on Enter or when the field loses focus; a
- * pasted link at once. An invalid link is refused with a message and the previous image stays.
+ * pasted link at once; emptying the field removes the link. An invalid link is refused with a
+ * message and the previous image stays.
  */
 function UrlInput({ ref, onChange, onKeyDown, onBlur, onPaste, ...rest }: ReferenceUploaderUrlInputProps) {
   const { upload, labels, ids, describedBy, invalid } = useUploaderContext('UrlInput');
@@ -386,7 +387,12 @@ function UrlInput({ ref, onChange, onKeyDown, onBlur, onPaste, ...rest }: Refere
       setDraft(null);
       return;
     }
-    if (trimmed === '') return;
+    if (trimmed === '') {
+      // Emptying the field of a link in use removes that link.
+      if (upload.source === 'url') upload.remove();
+      setDraft(null);
+      return;
+    }
     if (upload.setUrl(trimmed)) setDraft(null);
   };
   return (
