@@ -1,10 +1,9 @@
 import { describe, expect, it, vi } from 'vitest';
 import { page, userEvent } from 'vitest/browser';
 import { render } from 'vitest-browser-react';
+import { ParameterForm } from '../../src/components/parameter-form/index.js';
 import { ReferenceUploader } from '../../src/components/reference-uploader/index.js';
 import { createCharacterClient } from '../../src/core/client.js';
-import { createCharacterProxy } from '../../src/server/proxy.js';
-import type { UploadStorage } from '../../src/server/storage.js';
 import '../../src/styles/styles.css';
 import { expectNoAxeViolations } from '../helpers/axe.js';
 
@@ -26,23 +25,26 @@ async function makeImage(width: number, height: number, type: 'image/png' | 'ima
 }
 
 /**
- * The real client and the real proxy, in the page: the proxy's uploads go to a storage that
- * keeps files in a Map (what an app's S3/R2 adapter would do), so the test can look at them.
+ * The real client over `fetch`, answering `POST {endpoint}/uploads` as the proxy contract says
+ * (multipart with one `file` → `201 { url }`). The proxy itself runs on Node (test/server);
+ * here a stand-in keeps the files in a Map, as an app's storage would, so the test can look at them.
  */
 function wiredClient() {
   const files = new Map<string, { bytes: Uint8Array; contentType: string }>();
   let count = 0;
-  const storage: UploadStorage = {
-    async put(bytes, info) {
-      const name = `upload-${++count}`;
-      files.set(name, { bytes, contentType: info.contentType });
-      return { url: `https://uploads.example/${name}` };
-    },
+  const uploads = async (request: Request): Promise<Response> => {
+    if (request.method !== 'POST' || !new URL(request.url).pathname.endsWith('/api/character/uploads')) {
+      return Response.json({ error: { code: 'not_found', message: 'Not found', status: 404 } }, { status: 404 });
+    }
+    const file = (await request.formData()).get('file');
+    if (!(file instanceof Blob)) return Response.json({ error: { code: 'invalid_input', message: 'No file', status: 400 } }, { status: 400 });
+    const name = `upload-${++count}`;
+    files.set(name, { bytes: new Uint8Array(await file.arrayBuffer()), contentType: file.type });
+    return Response.json({ url: `https://uploads.example/${name}` }, { status: 201 });
   };
-  const proxy = createCharacterProxy({ apiKey: 'pd_test_key', basePath: '/api/character', uploads: { storage } });
   const client = createCharacterClient({
     endpoint: `${location.origin}/api/character`,
-    fetch: ((input: RequestInfo | URL, init?: RequestInit) => proxy(new Request(input, init))) as typeof fetch,
+    fetch: ((input: RequestInfo | URL, init?: RequestInit) => uploads(new Request(input, init))) as typeof fetch,
   });
   return { client, files };
 }
@@ -52,7 +54,7 @@ function dropzone() {
 }
 
 describe('ReferenceUploader in Chromium', () => {
-  it('takes a real file drop (DataTransfer), decodes it, uploads it through the proxy and previews it', async () => {
+  it('takes a real file drop (DataTransfer), decodes it, uploads it through the real client and previews it', async () => {
     const { client, files } = wiredClient();
     const onValueChange = vi.fn();
     const screen = await render(<ReferenceUploader client={client} onValueChange={onValueChange} />);
@@ -119,6 +121,7 @@ describe('ReferenceUploader in Chromium', () => {
     await vi.waitFor(() => expect(onValueChange).toHaveBeenCalledTimes(1), { timeout: 10_000 });
     const stored = files.get('upload-1')!;
     expect(stored.contentType).toBe('image/jpeg');
+    expect([...stored.bytes.subarray(0, 3)]).toEqual([0xff, 0xd8, 0xff]); // JPEG by its bytes too
     const bitmap = await createImageBitmap(new Blob([stored.bytes as Uint8Array<ArrayBuffer>], { type: stored.contentType }));
     expect([bitmap.width, bitmap.height]).toEqual([2048, 1365]);
     expect(stored.bytes.byteLength).toBeLessThan(original.size);
@@ -156,4 +159,21 @@ describe('ReferenceUploader in Chromium', () => {
     await expect.element(bar).not.toBeInTheDocument();
     expect(onValueChange).not.toHaveBeenCalled();
   });
+
+  for (const theme of ['light', 'dark'] as const) {
+    it(`meets AA contrast in the ${theme} theme, alone with a refusal and inside the form with errors`, async () => {
+      const { client } = wiredClient();
+      const screen = await render(
+        <div data-ic-theme={theme} style={{ background: 'var(--ic-bg)', padding: 16 }}>
+          <ReferenceUploader client={client} />
+          <ParameterForm client={client} fieldErrors={{ prompt: ['The prompt failed the safety check'], _form: ['Check the fields'] }} />
+        </div>,
+      );
+      await screen.getByLabelText('Reference image').first().upload(new File(['not an image'], 'x.png', { type: 'image/png' }));
+      await expect.element(page.getByRole('alert').first()).toHaveTextContent("isn't a JPEG, PNG or WebP");
+      await page.getByRole('button', { name: 'Generate' }).click();
+      await expect.element(page.getByRole('textbox', { name: 'Prompt' })).toHaveAttribute('aria-invalid', 'true');
+      await expectNoAxeViolations(screen.container);
+    });
+  }
 });
