@@ -207,15 +207,15 @@ export function useParameterFormField<K extends ParameterFormFieldName>(
 
 export interface ParameterFormRootProps
   extends Omit<ComponentPropsWithoutRef<'form'>, 'onSubmit' | 'defaultValue' | 'onChange'> {
-  /** The form's value (controlled). */
+  /** The form's value (controlled). @default undefined (uncontrolled) */
   value?: ParameterFormValue | undefined;
   /** The starting value when uncontrolled; missing fields take the defaults. @default defaultParameterFormValue */
   defaultValue?: Partial<ParameterFormValue> | undefined;
-  /** Called with the whole new value on every change. */
+  /** Called with the whole new value on every change. @default undefined */
   onValueChange?: ((value: ParameterFormValue) => void) | undefined;
-  /** Called with a valid, clean input (see `toCharacterInput`) when the form is submitted. */
+  /** Called with a valid, clean input (see `toCharacterInput`) when the form is submitted. @default undefined */
   onSubmit?: ((input: CharacterInput) => void) | undefined;
-  /** Errors per field from the server (e.g. a 422 `CharacterApiError.fieldErrors`); each clears when its field changes. */
+  /** Errors per field from the server (e.g. a 422 `CharacterApiError.fieldErrors`); each clears when its field changes. @default undefined */
   fieldErrors?: FieldErrors | undefined;
   /** A submit is in flight: "Generate" is disabled. @default false */
   submitting?: boolean | undefined;
@@ -668,7 +668,7 @@ export type ParameterFormReferenceProps = Omit<
   ReferenceUploaderProps,
   'value' | 'defaultValue' | 'onValueChange' | 'invalid' | 'aria-describedby'
 > & {
-  /** The wrapper's props (class, style). */
+  /** The wrapper's props (class, style). @default undefined */
   fieldProps?: ParameterFormFieldProps | undefined;
 };
 
@@ -752,9 +752,9 @@ export interface ParameterFormProps extends Omit<ParameterFormRootProps, 'childr
   showReference?: boolean | undefined;
   /** The client the reference uploader uploads through. @default the provider's client */
   client?: CharacterClient | undefined;
-  /** Props for the reference uploader (`allowUpload`, `labels`, …). */
+  /** Props for the reference uploader (`allowUpload`, `labels`, …). @default undefined */
   referenceProps?: ParameterFormReferenceProps | undefined;
-  /** Extra content after the fields, before "Generate". */
+  /** Extra content after the fields, before "Generate". @default undefined */
   children?: ReactNode;
 }
 

@@ -30,19 +30,19 @@ export interface ReferenceUploadError {
 
 /** Every message the uploader shows about a file or URL; override any for translation. */
 export interface ReferenceUploadMessages {
-  /** The file is not a JPEG, PNG or WebP (judged by its bytes). */
+  /** The file is not a JPEG, PNG or WebP (judged by its bytes). @default "This file isn't a JPEG, PNG or WebP image. …" */
   unsupportedType: string;
-  /** The file is bigger than the limit, even after downscaling. */
+  /** The file is bigger than the limit, even after downscaling. @default ({ bytes, maxBytes }) => `This image is 12 MB, larger than the 10 MB limit. …` */
   tooLarge: (info: { bytes: number; maxBytes: number }) => string;
-  /** The image's short edge is below the minimum. */
+  /** The image's short edge is below the minimum. @default ({ width, height, minShortEdge }) => `This image is only 200 × 100 pixels. …` */
   tooSmall: (info: { width: number; height: number; minShortEdge: number }) => string;
-  /** The file says it is an image but could not be decoded. */
+  /** The file starts like an image but could not be decoded. @default "This image couldn't be opened. …" */
   unreadable: string;
-  /** The URL is not an absolute http(s) URL. */
+  /** The URL is not an absolute http(s) URL. @default 'Enter a link that starts with http:// or https://.' */
   invalidUrl: string;
-  /** There is no upload storage: only image links work. */
+  /** There is no upload storage: only image links work. @default "Uploading files isn't available here. Paste a link to an image instead." */
   uploadsUnavailable: string;
-  /** The upload failed for another reason (network, server). */
+  /** The upload failed for another reason (network, server). @default ({ reason }) => `The upload didn't finish: ${reason} Try again.` */
   uploadFailed: (info: { reason: string }) => string;
 }
 
@@ -67,11 +67,11 @@ export const defaultReferenceUploadMessages: ReferenceUploadMessages = {
 export interface UseReferenceUploadOptions {
   /** The client whose `uploadReference` sends files. @default the nearest CharacterGenerationProvider's client; without either, only URLs work */
   client?: CharacterClient | undefined;
-  /** The reference image URL (controlled); `''` means none. */
+  /** The reference image URL (controlled); `''` means none. @default undefined (uncontrolled) */
   value?: string | undefined;
   /** The initial URL when uncontrolled. @default '' */
   defaultValue?: string | undefined;
-  /** Called with the new URL after an upload, a valid link, or removal (`''`). */
+  /** Called with the new URL after an upload, a valid link, or removal (`''`). @default undefined */
   onValueChange?: ((url: string) => void) | undefined;
   /** Whether files may be uploaded; `false` leaves URL mode only. @default true */
   allowUpload?: boolean | undefined;
@@ -85,7 +85,7 @@ export interface UseReferenceUploadOptions {
   maxLongEdge?: number | undefined;
   /** Messages shown for refusals and failures. @default defaultReferenceUploadMessages */
   messages?: Partial<ReferenceUploadMessages> | undefined;
-  /** Called with every refusal or failure (besides being returned as `error`). */
+  /** Called with every refusal or failure (besides being returned as `error`). @default undefined */
   onError?: ((error: ReferenceUploadError) => void) | undefined;
 }
 
