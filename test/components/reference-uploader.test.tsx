@@ -1,6 +1,6 @@
 import { act, fireEvent, render, renderHook, screen, waitFor } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
-import { useState } from 'react';
+import { StrictMode, useState } from 'react';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { CharacterApiError } from '../../src/core/errors.js';
 import type { CharacterClient } from '../../src/core/types.js';
@@ -127,6 +127,24 @@ describe('ReferenceUploader', () => {
       // The URL field is for links the person typed, not for the upload's storage URL.
       expect(screen.getByRole('textbox', { name: 'Image URL' })).toHaveValue('');
       await expectNoAxeViolations(container);
+    });
+
+    it('under StrictMode the preview keeps a live (not revoked) object URL, and unmounting revokes it', async () => {
+      const user = userEvent.setup();
+      const { client, calls } = uploadClient();
+      const view = render(
+        <StrictMode>
+          <ReferenceUploader client={client} />
+        </StrictMode>,
+      );
+      await user.upload(screen.getByLabelText('Reference image'), pngFile(300, 300));
+      await waitFor(() => expect(calls).toHaveLength(1));
+      await act(async () => calls[0]!.finish('https://uploads.example/strict.png'));
+      const src = screen.getByRole('img', { name: 'Reference image preview' }).getAttribute('src')!;
+      expect(src).toMatch(/^blob:/);
+      expect(revoked.has(src)).toBe(false);
+      view.unmount();
+      expect(revoked.has(src)).toBe(true);
     });
 
     it('cancelling stops the upload (its signal aborts) and keeps the previous image', async () => {
