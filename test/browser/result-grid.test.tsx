@@ -4,8 +4,10 @@ import { render } from 'vitest-browser-react';
 import { ResultGrid } from '../../src/components/result-grid/index.js';
 import '../../src/styles/styles.css';
 import { expectNoAxeViolations } from '../helpers/axe.js';
+import portraitPath from '../../stories/assets/reference-portrait.jpg';
 
-const IMAGES = ['https://images.sim.test/out/job_1/0.png', 'https://images.sim.test/out/job_1/1.png'];
+// Real images the test server serves (absolute http URLs), so nothing shows as unavailable.
+const IMAGES = [1, 2].map((n) => new URL(`${portraitPath}?n=${n}`, window.location.origin).href);
 const PROMPT = 'the same knight reading in a library';
 
 describe('ResultGrid in Chromium', () => {
@@ -86,6 +88,20 @@ describe('ResultGrid in Chromium', () => {
       );
       await expect.element(screen.getByRole('status')).toHaveTextContent('Completed');
       expect(boxes()).toEqual(before);
+    });
+  });
+
+  describe('given an image URL that no longer answers', () => {
+    it('shows "Image unavailable" in its box instead of a broken image', async () => {
+      const gone = new URL('/__gone__/image.png', window.location.origin).href;
+      const screen = await render(<ResultGrid status="completed" images={[IMAGES[0]!, gone]} prompt={PROMPT} />);
+      await expect.element(screen.getByText('Image unavailable')).toBeVisible();
+      const items = document.querySelectorAll('[data-slot="result-grid-item"]');
+      expect(items[1]).toHaveAttribute('data-state', 'failed');
+      expect(items[0]).toHaveAttribute('data-state', 'completed');
+      const first = items[0]!.querySelector('img')!;
+      await expect.poll(() => first.complete && first.naturalWidth > 0).toBe(true);
+      await expectNoAxeViolations(screen.container);
     });
   });
 

@@ -1,4 +1,4 @@
-import { act, render, screen, within } from '@testing-library/react';
+import { act, fireEvent, render, screen, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { CharacterApiError } from '../../src/core/errors.js';
@@ -83,6 +83,23 @@ describe('ResultGrid', () => {
     it('falls back to "Generated image n of m" as alt text when there is no prompt', () => {
       render(<ResultGrid status="completed" images={[A, B]} />);
       expect(screen.getByRole('img', { name: 'Generated image 2 of 2' })).toHaveAttribute('src', B);
+    });
+
+    it('shows "Image unavailable" instead of a broken image when one fails to load', async () => {
+      const { container, rerender } = render(<ResultGrid status="completed" images={[A, B]} prompt={PROMPT} />);
+      fireEvent.error(screen.getAllByRole('img', { name: PROMPT })[0]!);
+
+      const [first, second] = screen.getAllByRole('listitem');
+      expect(first).toHaveAttribute('data-state', 'failed');
+      expect(within(first!).getByText('Image unavailable')).toBeInTheDocument();
+      expect(within(first!).queryByRole('img')).not.toBeInTheDocument();
+      expect(within(first!).queryByRole('button')).not.toBeInTheDocument();
+      expect(within(second!).getByRole('img', { name: PROMPT })).toHaveAttribute('src', B);
+      await expectNoAxeViolations(container);
+
+      // A new image in that place gets its own chance to load.
+      rerender(<ResultGrid status="completed" images={['https://images.sim.test/out/job_2/0.png', B]} prompt={PROMPT} />);
+      expect(within(screen.getAllByRole('listitem')[0]!).getByRole('img', { name: PROMPT })).toBeInTheDocument();
     });
 
     it('never renders a URL that is not http(s), as an image or as a link', () => {

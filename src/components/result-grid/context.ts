@@ -56,6 +56,8 @@ export interface ResultGridItemContextValue {
   state: ResultGridState;
   /** True inside the dialog (images load eagerly there). */
   inDialog: boolean;
+  /** Marks the item's image as failed to load (its state turns `failed`). */
+  markBroken: () => void;
 }
 
 export const ResultGridItemContext = createContext<ResultGridItemContextValue | null>(null);

@@ -18,6 +18,10 @@ export interface ResultGridLabels {
   expired: string;
   /** Explains the expired state. @default 'Generated images are kept for a limited time only. Generate again to get new ones.' */
   expiredDescription: string;
+  /** Takes the place of an image that failed to load. @default 'Image unavailable' */
+  unavailable: string;
+  /** Explains an image that failed to load. @default 'It could not be loaded, perhaps because it expired. Generate again to get a new one.' */
+  unavailableDescription: string;
   /** The expiry badge, given the remaining time as `m:ss` (or `h:mm:ss`). @default (time) => `Expires in ${time}` */
   expiresIn: (time: string) => string;
   /** Accessible name of a placeholder. @default (n, total) => `Generating image ${n} of ${total}` */
@@ -56,6 +60,8 @@ export const defaultResultGridLabels: ResultGridLabels = {
   unknownError: 'Something went wrong.',
   expired: 'Expired',
   expiredDescription: 'Generated images are kept for a limited time only. Generate again to get new ones.',
+  unavailable: 'Image unavailable',
+  unavailableDescription: 'It could not be loaded, perhaps because it expired. Generate again to get a new one.',
   expiresIn: (time) => `Expires in ${time}`,
   placeholder: (n, total) => `Generating image ${n} of ${total}`,
   imageAlt: (n, total) => `Generated image ${n} of ${total}`,

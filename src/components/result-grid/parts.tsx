@@ -275,10 +275,14 @@ export interface ResultGridItemProps extends ComponentProps<'li'> {
 export function ResultGridItem({ index, asChild, className, style, children, ...props }: ResultGridItemProps) {
   const { state, images, box } = useResultGrid();
   const src = images[index];
-  const itemState: ResultGridState = state === 'completed' && !src ? 'idle' : state;
+  // The URL whose image failed to load (remembered by URL, so a new image gets a fresh chance).
+  const [brokenSrc, setBrokenSrc] = useState<string | undefined>(undefined);
+  const itemState: ResultGridState =
+    state === 'completed' && !src ? 'idle' : state === 'completed' && src === brokenSrc ? 'failed' : state;
+  const markBroken = useCallback(() => setBrokenSrc(src), [src]);
   const item = useMemo<ResultGridItemContextValue>(
-    () => ({ index, src, state: itemState, inDialog: false }),
-    [index, src, itemState],
+    () => ({ index, src, state: itemState, inDialog: false, markBroken }),
+    [index, src, itemState, markBroken],
   );
   const itemProps = {
     ...props,
@@ -368,14 +372,15 @@ export type ResultGridImageProps = Omit<ComponentProps<'img'>, 'src'>;
 
 /**
  * The image itself: `alt` is the prompt, lazy-loaded and decoded off the main thread (eager
- * inside the dialog). Only http(s) URLs are ever rendered; nothing renders otherwise.
+ * inside the dialog). Only http(s) URLs are ever rendered; nothing renders otherwise. When it
+ * fails to load, its item turns `failed` and `ResultGrid.Unavailable` takes its place.
  *
  * @example
  * <ResultGrid.Image className="rounded" />
  */
-export function ResultGridImage({ className, alt, ...props }: ResultGridImageProps) {
+export function ResultGridImage({ className, alt, onError, ...props }: ResultGridImageProps) {
   const { labels, count, prompt, box } = useResultGrid();
-  const { index, src, state, inDialog } = useResultGridItem();
+  const { index, src, state, inDialog, markBroken } = useResultGridItem();
   if (state !== 'completed' || !src) return null;
   return (
     <img
@@ -389,6 +394,10 @@ export function ResultGridImage({ className, alt, ...props }: ResultGridImagePro
       data-slot="result-grid-image"
       data-state={state}
       className={className}
+      onError={(event) => {
+        onError?.(event);
+        markBroken();
+      }}
     />
   );
 }
@@ -414,6 +423,33 @@ export function ResultGridExpired({ className, children, ...props }: ResultGridE
         <>
           <strong data-slot="result-grid-expired-title">{labels.expired}</strong>
           <span data-slot="result-grid-expired-description">{labels.expiredDescription}</span>
+        </>
+      )}
+    </div>
+  );
+}
+
+/* ------------------------------------------------------------------------------------------ */
+
+export type ResultGridUnavailableProps = ComponentProps<'div'>;
+
+/**
+ * Takes an image's place when it failed to load (its host may have removed it early): "Image
+ * unavailable" and why, instead of a broken image; renders nothing otherwise.
+ *
+ * @example
+ * <ResultGrid.Unavailable />
+ */
+export function ResultGridUnavailable({ className, children, ...props }: ResultGridUnavailableProps) {
+  const { labels } = useResultGrid();
+  const { state } = useResultGridItem();
+  if (state !== 'failed') return null;
+  return (
+    <div {...props} data-slot="result-grid-unavailable" data-state={state} className={className}>
+      {children ?? (
+        <>
+          <strong data-slot="result-grid-unavailable-title">{labels.unavailable}</strong>
+          <span data-slot="result-grid-unavailable-description">{labels.unavailableDescription}</span>
         </>
       )}
     </div>
@@ -708,7 +744,7 @@ export function ResultGridDialog({ className, children, onKeyDown, onClick, onCl
   }, [open, openerRef]);
 
   const item = useMemo<ResultGridItemContextValue | null>(
-    () => (openIndex === null ? null : { index: openIndex, src: images[openIndex], state, inDialog: true }),
+    () => (openIndex === null ? null : { index: openIndex, src: images[openIndex], state, inDialog: true, markBroken: () => {} }),
     [openIndex, images, state],
   );
 

@@ -19,6 +19,7 @@ import {
   ResultGridRoot,
   ResultGridStatus,
   ResultGridTrigger,
+  ResultGridUnavailable,
   ResultGridUseAsReference,
   type ResultGridRootProps,
 } from './parts.js';
@@ -65,6 +66,7 @@ export function ResultGridItems({ children, itemClassName }: ResultGridItemsProp
                 <ResultGridImage />
               </ResultGridTrigger>
               <ResultGridExpired />
+              <ResultGridUnavailable />
               <ResultGridActions>
                 <ResultGridDownload />
                 <ResultGridCopyLink />
@@ -131,6 +133,7 @@ export const ResultGrid = Object.assign(ResultGridReady, {
   Trigger: ResultGridTrigger,
   Image: ResultGridImage,
   Expired: ResultGridExpired,
+  Unavailable: ResultGridUnavailable,
   Actions: ResultGridActions,
   Download: ResultGridDownload,
   CopyLink: ResultGridCopyLink,
