@@ -46,6 +46,8 @@ const steps = [
   ['dist checks', 'node', ['scripts/check-dist.mjs']],
   ['publint', 'npx', ['publint', '--strict']],
   ['attw', 'npx', ['attw', '--pack', '.', '--profile', 'esm-only', '--exclude-entrypoints', './styles.css']],
+  // npm pack → a Vite + React app in test/consumer/app → Chromium: exports, CSS, 'use client', a generate.
+  ['consumer test', 'node', ['scripts/consumer-test.mjs']],
   // The hostable Storybook: Storybook empties storybook-static first, so these files are this build's.
   ['static Storybook', 'npm', ['run', 'build-storybook', '--silent', '--', '--loglevel', 'error']],
   ['static Storybook output', 'node', ['-e', `const missing = ['index.html', 'iframe.html', 'index.json', 'mockServiceWorker.js'].filter((f) => !require('node:fs').existsSync('storybook-static/' + f));
