@@ -64,7 +64,7 @@ export interface ParameterFormLabels {
   aspectRatioLocked: (resolution: string) => string;
   /** @default 'Resolution' */
   resolution: string;
-  /** The `None` option. @default 'None (use the aspect ratio)' */
+  /** The `None` option. @default 'None' */
   resolutionNone: string;
   /** Option group names. @default { portrait: 'Portrait', square: 'Square', landscape: 'Landscape' } */
   resolutionGroups: { portrait: string; square: string; landscape: string };
@@ -105,7 +105,7 @@ export const defaultParameterFormLabels: ParameterFormLabels = {
   aspectRatioLocked: (resolution) =>
     `The resolution ${resolution} sets the shape. Choose "None" as the resolution to pick an aspect ratio.`,
   resolution: 'Resolution',
-  resolutionNone: 'None (use the aspect ratio)',
+  resolutionNone: 'None',
   resolutionGroups: { portrait: 'Portrait', square: 'Square', landscape: 'Landscape' },
   magicPrompt: 'Magic prompt',
   magicPromptOptions: { Auto: 'Auto', On: 'On', Off: 'Off' },
