@@ -133,6 +133,57 @@ describe('CharacterGenerator', { timeout: 30_000 }, () => {
     });
   });
 
+  describe('given only an endpoint, with no provider and no QueryClient above it', () => {
+    it('sets them up itself and runs a whole generation', async () => {
+      const sim = createSimulator({ durationMs: 16_000, seed: 9 });
+      // A stand-in for the app's proxy: it adds the key and forwards to the upstream (the simulator).
+      vi.stubGlobal('fetch', (async (input: RequestInfo | URL, init?: RequestInit) => {
+        const request = new Request(new URL(String(input instanceof Request ? input.url : input), 'https://app.test'), init);
+        const headers = new Headers(request.headers);
+        headers.set('Authorization', 'Bearer pd_server_side');
+        return sim.fetch(new Request(request, { headers }));
+      }) as typeof fetch);
+      try {
+        const user = userEvent.setup({ advanceTimers: vi.advanceTimersByTime.bind(vi) });
+        render(<CharacterGenerator endpoint="https://app.test/api/v1" generationOptions={{ persist: false }} />);
+        await fillAndGenerate(user, { images: 1 });
+        await advance(20_000);
+        expect(await screen.findByRole('img', { name: PROMPT })).toBeInTheDocument();
+        expect(sim.stats.submits).toBe(1);
+      } finally {
+        vi.unstubAllGlobals();
+      }
+    });
+  });
+
+  describe('given a status request fails on the way', () => {
+    it('says it is still trying, then carries on to the images', async () => {
+      const sim = createSimulator({ durationMs: 16_000, seed: 5 });
+      let polls = 0;
+      const flaky: typeof fetch = async (input, init) => {
+        const request = new Request(input, init);
+        if (request.method === 'GET' && /\/jobs\//.test(request.url) && ++polls === 1) {
+          return new Response('<html>502 Bad Gateway</html>', { status: 502, headers: { 'content-type': 'text/html' } });
+        }
+        return sim.fetch(request);
+      };
+      const client = createCharacterClient({ endpoint: 'https://sim.test/api/v1', fetch: flaky, headers: { Authorization: 'Bearer pd_test_x' } });
+      const user = userEvent.setup({ advanceTimers: vi.advanceTimersByTime.bind(vi) });
+      render(<CharacterGenerator client={client} generationOptions={{ persist: false }} />);
+      await fillAndGenerate(user, { images: 1 });
+
+      for (let waited = 0; polls < 1 && waited < 30_000; waited += 250) await advance(250, 250);
+      expect(polls).toBe(1);
+      await advance(250, 250);
+      const progress = screen.getByRole('progressbar');
+      expect(progress).toHaveTextContent('Connection trouble, still trying…');
+      expect(progress).toHaveAttribute('data-retrying');
+
+      await advance(20_000);
+      expect(await screen.findByRole('img', { name: PROMPT })).toBeInTheDocument();
+    });
+  });
+
   describe('given the job fails', () => {
     it('shows the reason, and "Try again" submits the same input again', async () => {
       const { client, user, sim, submitted } = setup({ failureRate: 1 });

@@ -253,8 +253,9 @@ export type CharacterGeneratorProgressProps = ComponentProps<'div'>;
 
 /**
  * An estimated progress bar (`role="progressbar"`, 0–100, "About 12 s left") from the poll
- * policy's expected duration; the fraction is also `--ic-progress` (0–1) for CSS. Only this part
- * re-renders as it ticks. Renders nothing unless a job runs.
+ * policy's expected duration; the fraction is also `--ic-progress` (0–1) for CSS. Says
+ * "Connection trouble, still trying…" (with `data-retrying`) while polling rides out an error.
+ * Only this part re-renders as it ticks. Renders nothing unless a job runs.
  *
  * @example
  * <CharacterGenerator.Progress className="my-bar" />
@@ -267,7 +268,9 @@ export function CharacterGeneratorProgress({ className, style, children, ...prop
   const text =
     generation.status === 'submitting'
       ? labels.submitting
-      : remainingMs > 0
+      : generation.transientError
+        ? labels.retrying
+        : remainingMs > 0
         ? labels.timeLeft(Math.ceil(remainingMs / 1000))
         : labels.almostDone;
   return (
@@ -281,6 +284,7 @@ export function CharacterGeneratorProgress({ className, style, children, ...prop
       {...props}
       data-slot="character-generator-progress"
       data-state={generation.status}
+      data-retrying={generation.transientError ? '' : undefined}
       className={className}
       style={{ '--ic-progress': progress, ...style } as CSSProperties}
     >
@@ -361,7 +365,9 @@ export interface CharacterGeneratorProps extends Omit<CharacterGeneratorRootProp
 /**
  * The whole flow in one component: the parameter form with the reference uploader, an estimated
  * progress bar with "Cancel", the credit cost and credits left, and the result grid ("Use as
- * reference" fills the form's reference, "Try again" regenerates). All an app needs is its proxy:
+ * reference" fills the form's reference, "Try again" regenerates). All an app needs is its proxy.
+ * Unstyled: import `react-ideogram-character/styles.css` for the default look (tokens, light and
+ * dark); leave it out and the parts render bare markup with `data-slot`/`data-state` to style.
  *
  * @example
  * <CharacterGenerator endpoint="/api/character" onCompleted={(job) => save(job.images)} />

@@ -12,6 +12,8 @@ export interface CharacterGeneratorLabels {
   almostDone: string;
   /** The progress bar's text before the job was accepted. @default 'Sending…' */
   submitting: string;
+  /** The progress bar's text while polling rides out a network, 5xx or 429 error. @default 'Connection trouble, still trying…' */
+  retrying: string;
   /** The cancel button, while a job runs. @default 'Cancel' */
   cancel: string;
   /** What the job cost. @default (credits) => `Cost: ${credits} credits` */
@@ -37,6 +39,7 @@ export const defaultCharacterGeneratorLabels: CharacterGeneratorLabels = {
   timeLeft: (seconds) => `About ${seconds} s left`,
   almostDone: 'Almost done…',
   submitting: 'Sending…',
+  retrying: 'Connection trouble, still trying…',
   cancel: 'Cancel',
   creditCost: (credits) => `Cost: ${credits} credits`,
   creditsRemaining: (credits) => `${credits} credits left`,

@@ -90,7 +90,9 @@ export interface ResultGridProps extends Omit<ResultGridRootProps, 'asChild' | '
  * the images (each opens larger in a dialog, with Download, Copy link and Use as reference), an
  * expiry countdown, "Expired" cards once the URLs are gone, the failure with "Try again", and a
  * live region announcing each change. Props-driven: it fetches nothing itself.
- * Compose `ResultGrid.Root`, `.List`, `.Item`, … for a custom layout.
+ * Compose `ResultGrid.Root`, `.List`, `.Item`, … for a custom layout. Unstyled: import
+ * `react-ideogram-character/styles.css` for the default look; without it the parts render bare
+ * markup (each with `data-slot`, `data-state` and your `className`), boxes still sized inline.
  *
  * @example
  * const generation = useCharacterGeneration();
