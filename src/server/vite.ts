@@ -24,11 +24,34 @@ export interface ViteServerLike {
   config: { logger: { info(message: string): void; warn(message: string): void; error(message: string): void } };
 }
 
+/** The subset of Vite's resolved config the plugin reads (to find `.env` files). */
+export interface ViteConfigLike {
+  mode: string;
+  root: string;
+  envDir?: string | false;
+}
+
 /** A Vite plugin object (typed structurally, so this entry does not need Vite's types). */
 export interface CharacterProxyVitePlugin {
   name: string;
+  configResolved(config: ViteConfigLike): Promise<void>;
   configureServer(server: ViteServerLike): Promise<void>;
   configurePreviewServer(server: ViteServerLike): Promise<void>;
+}
+
+/**
+ * `PIXELDOJO_API_KEY` from Vite's `.env` files (Vite only exposes `VITE_*` variables itself).
+ * Vite is imported by a computed name so bundling this entry never pulls Vite in.
+ */
+async function keyFromEnvFiles(config: ViteConfigLike): Promise<string | undefined> {
+  if (config.envDir === false) return undefined;
+  try {
+    const vite = 'vite';
+    const { loadEnv } = (await import(/* @vite-ignore */ vite)) as { loadEnv(mode: string, dir: string, prefixes: string): Record<string, string> };
+    return loadEnv(config.mode, config.envDir || config.root, 'PIXELDOJO_').PIXELDOJO_API_KEY || undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 const MAX_ORIGINS = 8;
@@ -41,7 +64,7 @@ function viteLogger(server: ViteServerLike): ProxyLogger {
 
 /**
  * Mounts the character proxy in Vite's dev (and preview) server at `basePath`. With a key
- * (`apiKey` or `PIXELDOJO_API_KEY`) it talks to PixelDojo; without one it runs the simulator
+ * (`apiKey`, `PIXELDOJO_API_KEY` in the environment or in Vite's `.env` files) it talks to PixelDojo; without one it runs the simulator
  * from `react-ideogram-character/testing` in the same process as its upstream, serves the
  * simulated images at `simulatorPath`, and says so in the terminal.
  *
@@ -53,11 +76,15 @@ export function characterProxyPlugin(options: CharacterProxyPluginOptions = {}):
   const basePath = (options.basePath ?? '/api/character').replace(/\/+$/, '');
   const simulatorPath = (options.simulatorPath ?? '/api/simulator').replace(/\/+$/, '');
 
+  let envFileKey: string | undefined;
+
   async function mount(server: ViteServerLike): Promise<void> {
     const logger = options.logger ?? viteLogger(server);
-    const hasKey = Boolean(options.apiKey ?? process.env.PIXELDOJO_API_KEY);
+    const hasKey = Boolean(options.apiKey || process.env.PIXELDOJO_API_KEY || envFileKey);
     if (hasKey || options.simulator === false) {
-      const proxy = createCharacterProxy({ ...options, basePath, logger });
+      // An explicit apiKey wins; else the environment (read per request), else the .env files.
+      const apiKey = options.apiKey ?? (process.env.PIXELDOJO_API_KEY ? undefined : envFileKey);
+      const proxy = createCharacterProxy({ ...options, apiKey, basePath, logger });
       server.middlewares.use(toNodeHandler(proxy));
       server.config.logger.info(`  ➜  Character proxy: ${basePath} → ${options.upstreamUrl ?? 'https://pixeldojo.ai/api/v1'}`);
       return;
@@ -103,6 +130,9 @@ export function characterProxyPlugin(options: CharacterProxyPluginOptions = {}):
 
   return {
     name: 'react-ideogram-character:proxy',
+    async configResolved(config) {
+      envFileKey = await keyFromEnvFiles(config);
+    },
     configureServer: mount,
     configurePreviewServer: mount,
   };

@@ -1,5 +1,5 @@
 import type { AddressInfo } from 'node:net';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
@@ -85,11 +85,13 @@ describe('given a Vite dev server with characterProxyPlugin and no key', () => {
 });
 
 describe('given a Vite dev server with characterProxyPlugin and a key', () => {
-  it('when a job is submitted, it goes to upstreamUrl with that key', async () => {
+  it('when the key is in the .env file and a job is submitted, it goes to upstreamUrl with that key', async () => {
     const key = fakeKey();
     const simulator = createSimulator({ apiKey: key });
     const upstream = await listen(toNodeHandler(simulator));
     const root = await mkdtemp(join(tmpdir(), 'ric-vite-'));
+    await writeFile(join(root, '.env'), `PIXELDOJO_API_KEY=${key}\n`);
+    vi.stubEnv('PIXELDOJO_API_KEY', undefined);
     const server = await createServer({
       configFile: false,
       root,
@@ -97,7 +99,7 @@ describe('given a Vite dev server with characterProxyPlugin and a key', () => {
       logLevel: 'silent',
       optimizeDeps: { noDiscovery: true, include: [] },
       server: { port: 0, host: '127.0.0.1', ws: false },
-      plugins: [characterProxyPlugin({ apiKey: key, upstreamUrl: `${upstream.url}/api/v1` })],
+      plugins: [characterProxyPlugin({ upstreamUrl: `${upstream.url}/api/v1` })],
     });
     try {
       await server.listen();
@@ -111,6 +113,7 @@ describe('given a Vite dev server with characterProxyPlugin and a key', () => {
       await submitted.arrayBuffer();
       expect(simulator.log.map((entry) => entry.authorization)).toEqual([`Bearer ${key}`]);
     } finally {
+      vi.unstubAllEnvs();
       await server.close();
       await upstream.close();
       await rm(root, { recursive: true, force: true });
