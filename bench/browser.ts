@@ -1,0 +1,173 @@
+/**
+ * `tsx bench/browser.ts` — the Chromium benches of issue 6:
+ * - ResultGrid mount: a completed grid of 200 images mounted with React's production build,
+ *   styles.css applied; `performance.now()` around `flushSync(root.render(…))` plus a layout
+ *   read; warm-up mounts first, then the median of several. Budget ≤ 50 ms.
+ * - Upload: a 6000×4000 photo-like JPEG made in the page, through the ReferenceUploader's own
+ *   sniff → decode → fit → downscale functions to 2048 px; median time, bytes before/after.
+ *   Budget ≤ 400 ms.
+ * `browserBenchRows()` returns the figures for bench/run.ts.
+ */
+import { pathToFileURL } from 'node:url';
+import { bundledStylesCss } from './lib/css-size.js';
+import { bundlePage, launchChromium, median, openPage } from './lib/chromium.js';
+
+export interface GridMountResult {
+  /** Images in the grid. */
+  images: number;
+  /** Timed mounts (after warm-up). */
+  runs: number;
+  /** Every timed mount, ms. */
+  timesMs: number[];
+  medianMs: number;
+  budgetMs: number;
+  holds: boolean;
+  /** Mount of a 20-image grid, ms (median), to show how the cost scales. */
+  median20Ms: number;
+  /** Mount of 200 plain `li > button > img` with React (median): the floor on this machine. */
+  medianPlainMs: number;
+}
+
+export interface DownscaleResult {
+  sourceWidth: number;
+  sourceHeight: number;
+  /** Output size. */
+  width: number;
+  height: number;
+  /** Output MIME type (the uploader keeps the format). */
+  type: string;
+  runs: number;
+  totalsMs: number[];
+  medianMs: number;
+  medianDecodeMs: number;
+  medianDownscaleMs: number;
+  bytesBefore: number;
+  bytesAfter: number;
+  budgetMs: number;
+  holds: boolean;
+}
+
+export interface BrowserBenchOptions {
+  /** Timed grid mounts. @default 15 */
+  gridRuns?: number;
+  /** Untimed grid mounts first. @default 5 */
+  gridWarmUp?: number;
+  /** Timed downscales (after one warm-up). @default 5 */
+  downscaleRuns?: number;
+}
+
+export interface BrowserBenchResult {
+  grid: GridMountResult;
+  downscale: DownscaleResult;
+}
+
+const SOURCE = { width: 6000, height: 4000, grain: 28 };
+
+export async function browserBenchRows(options: BrowserBenchOptions = {}): Promise<BrowserBenchResult> {
+  const { gridRuns = 15, gridWarmUp = 5, downscaleRuns = 5 } = options;
+  const [gridScript, uploadScript] = await Promise.all([
+    bundlePage('browser/grid-page.tsx', { mode: 'production' }),
+    bundlePage('browser/upload-page.ts', { mode: 'production' }),
+  ]);
+  const browser = await launchChromium();
+  try {
+    const gridPage = await openPage(browser, { script: gridScript, css: bundledStylesCss() });
+    type Which = 'result-grid' | 'plain';
+    type GridWindow = { mountGrid(count: number, runs: number, warmUp: number, which: Which): number[] };
+    const mount = (count: number, runs: number, warm: number, which: Which) =>
+      gridPage.evaluate((a) => (globalThis as unknown as GridWindow).mountGrid(a.count, a.runs, a.warm, a.which), { count, runs, warm, which });
+    for (const which of ['result-grid', 'plain'] as const) await mount(200, 0, gridWarmUp, which);
+    // Interleaved, one mount at a time, so a burst of load from elsewhere hits all kinds alike.
+    const times: Record<'grid200' | 'grid20' | 'plain200', number[]> = { grid200: [], grid20: [], plain200: [] };
+    for (let i = 0; i < gridRuns; i++) {
+      times.grid200.push(...(await mount(200, 1, 0, 'result-grid')));
+      times.plain200.push(...(await mount(200, 1, 0, 'plain')));
+      times.grid20.push(...(await mount(20, 1, 0, 'result-grid')));
+    }
+    await gridPage.close();
+    const gridMedian = median(times.grid200);
+    const grid: GridMountResult = {
+      images: 200,
+      runs: gridRuns,
+      timesMs: times.grid200,
+      medianMs: gridMedian,
+      budgetMs: 50,
+      holds: gridMedian <= 50,
+      median20Ms: median(times.grid20),
+      medianPlainMs: median(times.plain200),
+    };
+
+    const uploadPage = await openPage(browser, { script: uploadScript });
+    type Run = { totalMs: number; decodeMs: number; downscaleMs: number; bytesBefore: number; bytesAfter: number; width: number; height: number; type: string };
+    type UploadWindow = { prepareJpeg(w: number, h: number, grain: number): Promise<number>; downscaleOnce(max: number): Promise<Run> };
+    await uploadPage.evaluate((s) => (globalThis as unknown as UploadWindow).prepareJpeg(s.width, s.height, s.grain), SOURCE);
+    const runs: Run[] = [];
+    for (let i = 0; i < downscaleRuns + 1; i++) {
+      const run = await uploadPage.evaluate(() => (globalThis as unknown as UploadWindow).downscaleOnce(2048));
+      if (i > 0) runs.push(run); // the first is warm-up (codec and canvas set-up)
+    }
+    await uploadPage.close();
+    const first = runs[0]!;
+    const totalsMs = runs.map((r) => r.totalMs);
+    const downscale: DownscaleResult = {
+      sourceWidth: SOURCE.width,
+      sourceHeight: SOURCE.height,
+      width: first.width,
+      height: first.height,
+      type: first.type,
+      runs: downscaleRuns,
+      totalsMs,
+      medianMs: median(totalsMs),
+      medianDecodeMs: median(runs.map((r) => r.decodeMs)),
+      medianDownscaleMs: median(runs.map((r) => r.downscaleMs)),
+      bytesBefore: first.bytesBefore,
+      bytesAfter: first.bytesAfter,
+      budgetMs: 400,
+      holds: median(totalsMs) <= 400,
+    };
+    return { grid, downscale };
+  } finally {
+    await browser.close();
+  }
+}
+
+const ms = (x: number) => `${x.toFixed(1)} ms`;
+const MB = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(2)} MB`;
+const yes = (holds: boolean) => (holds ? 'yes' : '**NO**');
+
+/** The ResultGrid mount figures as a markdown table. */
+export function gridMarkdown({ grid }: BrowserBenchResult): string {
+  const sorted = [...grid.timesMs].sort((a, b) => a - b);
+  return [
+    '| measure | median | min / max | budget | holds |',
+    '|---|---:|---|---|---|',
+    `| ResultGrid, 200 completed images: flushSync(render) + layout | ${ms(grid.medianMs)} | ${ms(sorted[0]!)} / ${ms(sorted.at(-1)!)} | ≤ 50 ms | ${yes(grid.holds)} |`,
+    `| reference: ResultGrid with 20 images | ${ms(grid.median20Ms)} |  |  |  |`,
+    `| baseline: 200 plain \`li > button > img\` mounted by React, no styles.css rules apply | ${ms(grid.medianPlainMs)} |  |  |  |`,
+    `| ratio ResultGrid / plain baseline (200 images) | ${(grid.medianMs / grid.medianPlainMs).toFixed(1)}× |  |  |  |`,
+    `| ratio 200 / 20 images | ${(grid.medianMs / grid.median20Ms).toFixed(1)}× |  |  |  |`,
+  ].join('\n');
+}
+
+/** The downscale figures as a markdown table. */
+export function downscaleMarkdown({ downscale: d }: BrowserBenchResult): string {
+  const saved = d.bytesBefore - d.bytesAfter;
+  return [
+    '| measure | median | budget | holds |',
+    '|---|---:|---|---|',
+    `| ${d.sourceWidth}×${d.sourceHeight} JPEG → ${d.width}×${d.height} ${d.type}: sniff + decode + downscale + encode | ${ms(d.medianMs)} | ≤ 400 ms | ${yes(d.holds)} |`,
+    `| of which decode (createImageBitmap) | ${ms(d.medianDecodeMs)} |  |  |`,
+    `| of which draw + encode (OffscreenCanvas, quality 0.9) | ${ms(d.medianDownscaleMs)} |  |  |`,
+    `| bytes before → after | ${MB(d.bytesBefore)} → ${MB(d.bytesAfter)} |  |  |`,
+    `| bytes saved | ${MB(saved)} (${((100 * saved) / d.bytesBefore).toFixed(0)} %, ${(d.bytesBefore / d.bytesAfter).toFixed(1)}× smaller) |  |  |`,
+  ].join('\n');
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+  const result = await browserBenchRows();
+  console.log('## ResultGrid mount in Chromium\n');
+  console.log(gridMarkdown(result));
+  console.log('\n## Reference image downscale in Chromium\n');
+  console.log(downscaleMarkdown(result));
+  if (!result.grid.holds || !result.downscale.holds) process.exitCode = 1;
+}

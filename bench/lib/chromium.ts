@@ -1,0 +1,94 @@
+/**
+ * Chromium for the browser benches: launched with Playwright, pages served from memory on a
+ * made-up origin (no server, no network), scripts bundled from TypeScript with esbuild.
+ */
+import { build } from 'esbuild';
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { chromium, type Browser, type Page } from 'playwright';
+
+const root = fileURLToPath(new URL('../..', import.meta.url));
+
+/** `CHROMIUM_PATH`, else Debian's `/usr/bin/chromium`, else undefined (Playwright's own browser). */
+export function chromiumExecutable(): string | undefined {
+  if (process.env.CHROMIUM_PATH) return process.env.CHROMIUM_PATH;
+  if (existsSync('/usr/bin/chromium')) return '/usr/bin/chromium';
+  return undefined;
+}
+
+/** The same flags as the `browser` test project (TOOLCHAIN.md). */
+export const LAUNCH_ARGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--disable-dev-shm-usage',
+];
+
+export function launchChromium(): Promise<Browser> {
+  return chromium.launch({ executablePath: chromiumExecutable(), args: LAUNCH_ARGS, headless: true });
+}
+
+export interface BundleOptions {
+  /**
+   * `production`: React's production build, as apps ship it. `profiling`: the production build
+   * with `<Profiler>` callbacks on (react-dom/profiling), for counting commits.
+   */
+  mode: 'production' | 'profiling';
+}
+
+/** Bundle a page script (TS/TSX) into one minified IIFE. */
+export async function bundlePage(entry: string, { mode }: BundleOptions): Promise<string> {
+  const result = await build({
+    entryPoints: [fileURLToPath(new URL(entry, `file://${root}bench/`))],
+    bundle: true,
+    minify: true,
+    format: 'iife',
+    platform: 'browser',
+    target: 'es2022',
+    write: false,
+    jsx: 'automatic',
+    logLevel: 'silent',
+    define: { 'process.env.NODE_ENV': '"production"' },
+    alias: mode === 'profiling' ? { 'react-dom/client': 'react-dom/profiling' } : {},
+  });
+  return result.outputFiles![0]!.text;
+}
+
+export const ORIGIN = 'http://bench.local';
+
+/**
+ * A page at `${ORIGIN}/` running `script` (and `css` in a <style>), with every other request
+ * under the origin answered by a tiny SVG, so images "load" without a network.
+ */
+export async function openPage(browser: Browser, { script, css = '' }: { script: string; css?: string }): Promise<Page> {
+  const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+  const errors: string[] = [];
+  page.on('pageerror', (error) => errors.push(String(error)));
+  await page.route(`${ORIGIN}/**`, async (route) => {
+    const url = new URL(route.request().url());
+    if (url.pathname === '/') {
+      const html = `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>bench</title><style>${css}</style></head><body><main id="app"></main><script>${script.replace(/<\/script/g, '<\\/script')}</script></body></html>`;
+      return route.fulfill({ status: 200, contentType: 'text/html', body: html });
+    }
+    return route.fulfill({
+      status: 200,
+      contentType: 'image/svg+xml',
+      body: '<svg xmlns="http://www.w3.org/2000/svg" width="8" height="8"><rect width="8" height="8" fill="#888"/></svg>',
+    });
+  });
+  await page.goto(`${ORIGIN}/`);
+  await page.waitForFunction(() => (globalThis as { benchReady?: boolean }).benchReady === true);
+  if (errors.length) throw new Error(`page errors: ${errors.join('\n')}`);
+  return page;
+}
+
+/** Median of a list of numbers. */
+export function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}

@@ -1,0 +1,207 @@
+/**
+ * `npm run bench` — every benchmark in one run on one machine, written to bench/RESULTS.md:
+ * the machine and versions first, then a summary of every budget, then one table per bench.
+ *
+ * Order: the two benches whose figures do not depend on CPU time (sizes in bytes, the poll
+ * simulation in arithmetic) run alongside the render bench (which mostly waits on timers);
+ * the timed benches (proxy, Chromium mount and downscale) then run one after another, alone.
+ * Exit code 1 when a budget fails (after RESULTS.md is written).
+ */
+import { execFileSync } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { browserBenchRows, downscaleMarkdown, gridMarkdown, type BrowserBenchResult } from './browser.js';
+import { measureStylesCss } from './lib/css-size.js';
+import { machineInfo, MEASURED_PACKAGES, packageVersion } from './lib/machine.js';
+import { pollBenchMarkdown, pollBenchRows, type PollBenchRow } from './poll.js';
+import { proxyBenchMarkdown, proxyBenchRows, type ProxyBenchRow } from './proxy.js';
+import { renderBenchRows, renderMarkdown, type RenderBenchRow } from './render.js';
+import { measureSizes, sizeMarkdown, type SizeRow } from './size.js';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const OUT = `${root}bench/RESULTS.md`;
+const PROXY_SECONDS = Number(process.env.BENCH_DURATION_S ?? 5);
+
+interface Budget {
+  bench: string;
+  figure: string;
+  value: string;
+  budget: string;
+  holds: boolean;
+}
+
+const kB = (bytes: number) => `${(bytes / 1024).toFixed(2)} kB`;
+const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
+const load = () => loadavg().map((x) => x.toFixed(1)).join(' / ');
+
+async function timed<T>(label: string, work: () => Promise<T>): Promise<{ value: T; ms: number }> {
+  const started = performance.now();
+  console.error(`bench: ${label}…`);
+  const value = await work();
+  const ms = performance.now() - started;
+  console.error(`bench: ${label} done in ${seconds(ms)}`);
+  return { value, ms };
+}
+
+function gitRevision(): string {
+  try {
+    const head = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: root, encoding: 'utf8' }).trim();
+    const dirty = execFileSync('git', ['status', '--porcelain', '--', 'src', 'bench'], { cwd: root, encoding: 'utf8' }).trim();
+    return dirty ? `${head} (with uncommitted changes under src/ or bench/)` : head;
+  } catch {
+    return 'unknown';
+  }
+}
+
+function sizeRatios(rows: readonly SizeRow[]): string {
+  const find = (start: string) => rows.find((r) => r.name.startsWith(start));
+  const ours = [
+    find("import { createCharacterClient }"),
+    find("import { useCharacterGeneration }"),
+    find("import { CharacterGenerator }"),
+  ].filter((r): r is SizeRow => r !== undefined);
+  const anchors = rows.filter((r) => r.name.startsWith('anchor:'));
+  const head = `| ours (min+gz) | ${anchors.map((a) => a.name.replace(/^anchor: /, '').replace(/\(.*\)$/, '').trim()).join(' | ')} |`;
+  const lines = [head, `|---|${anchors.map(() => '---:').join('|')}|`];
+  for (const r of ours) lines.push(`| ${r.name} — ${kB(r.gzipBytes)} | ${anchors.map((a) => `${(r.gzipBytes / a.gzipBytes).toFixed(2)}×`).join(' | ')} |`);
+  return lines.join('\n');
+}
+
+function budgets(size: SizeRow[], poll: PollBenchRow[], proxy: ProxyBenchRow[], render: RenderBenchRow[], browser: BrowserBenchResult): Budget[] {
+  const out: Budget[] = [];
+  for (const r of size.filter((x) => x.budgetBytes !== undefined)) {
+    out.push({ bench: 'size', figure: r.name, value: kB(r.gzipBytes), budget: `≤ ${kB(r.budgetBytes!)}`, holds: r.holds === true });
+  }
+  for (const r of poll.filter((x) => x.holds !== undefined)) {
+    out.push({
+      bench: 'polling',
+      figure: `${r.distribution}: ${r.strategy}`,
+      value: `${r.requests.toFixed(2)} requests, ${r.latencyS.toFixed(2)} s`,
+      budget: `${r.requestsBudget}; ${r.latencyBudget}`,
+      holds: r.holds === true,
+    });
+  }
+  for (const r of proxy.filter((x) => x.holds !== undefined)) {
+    out.push({
+      bench: 'proxy',
+      figure: `${r.route}, ${r.topology}`,
+      value: `ratio ${r.throughputRatio.toFixed(2)}, +${r.addedP50Ms.toFixed(3)} ms p50`,
+      budget: r.budget!,
+      holds: r.holds === true,
+    });
+  }
+  for (const r of render.filter((x) => x.holds !== undefined)) {
+    out.push({ bench: 'rendering', figure: r.name, value: `${r.renders} renders, ${r.statusChanges} status changes`, budget: r.budget!, holds: r.holds === true });
+  }
+  out.push({ bench: 'rendering', figure: 'ResultGrid mount, 200 images (median)', value: `${browser.grid.medianMs.toFixed(1)} ms`, budget: '≤ 50 ms', holds: browser.grid.holds });
+  out.push({ bench: 'upload', figure: '6000×4000 JPEG downscale to 2048 px (median)', value: `${browser.downscale.medianMs.toFixed(1)} ms`, budget: '≤ 400 ms', holds: browser.downscale.holds });
+  return out;
+}
+
+async function main(): Promise<void> {
+  const started = performance.now();
+  const loadBefore = load();
+  const machine = machineInfo();
+  const ownVersion = (JSON.parse(readFileSync(`${root}package.json`, 'utf8')) as { version: string }).version;
+
+  // Byte counts and arithmetic next to the timer-bound render bench.
+  const [size, poll, render] = await Promise.all([
+    timed('size', async () => [...(await measureSizes()), measureStylesCss()]),
+    timed('poll', async () => pollBenchRows()),
+    timed('render (Chromium, real time)', () => renderBenchRows()),
+  ]);
+  // Wall-clock benches, one at a time.
+  const proxy = await timed('proxy (autocannon)', () => proxyBenchRows({ durationSeconds: PROXY_SECONDS }));
+  const browser = await timed('ResultGrid mount + downscale (Chromium)', () => browserBenchRows());
+  const loadAfter = load();
+  const all = budgets(size.value, poll.value, proxy.value, render.value, browser.value);
+  const failing = all.filter((b) => !b.holds);
+
+  const md = [
+    '# Benchmarks',
+    '',
+    `Generated by \`npm run bench\` (bench/run.ts) on ${new Date().toISOString()} in ${seconds(performance.now() - started)}; do not edit by hand.`,
+    '',
+    '## Machine and versions',
+    '',
+    '| | |',
+    '|---|---|',
+    `| CPU | ${machine.cpuModel}, ${machine.cores} cores |`,
+    `| memory | ${machine.memoryGiB} GiB |`,
+    `| OS | ${machine.os} |`,
+    `| Node | ${machine.node} |`,
+    `| Chromium | ${machine.chromium} (headless, \`--disable-gpu\`: software canvas and raster) |`,
+    `| load average (1/5/15 min) at start → end | ${loadBefore} → ${loadAfter} |`,
+    `| react-ideogram-character | ${ownVersion}, commit ${gitRevision()} |`,
+    ...MEASURED_PACKAGES.map((name) => `| ${name} | ${packageVersion(name)} |`),
+    '',
+    `Timed figures (proxy, ResultGrid mount, downscale) are wall-clock on this machine: a load average above the core count (${machine.cores}) means other processes shared the CPU and inflated them; the ratios to a baseline measured in the same run are the figures to compare across machines. Sizes and the poll simulation do not depend on load; render counts barely do.`,
+    '',
+    '## Budgets',
+    '',
+    failing.length ? `**${failing.length} of ${all.length} budgets fail** (see each section for what would fix them).` : `All ${all.length} budgets hold.`,
+    '',
+    '| bench | figure | measured | budget | holds |',
+    '|---|---|---|---|---|',
+    ...all.map((b) => `| ${b.bench} | ${b.figure} | ${b.value} | ${b.budget} | ${b.holds ? 'yes' : '**NO**'} |`),
+    '',
+    '## Size',
+    '',
+    'esbuild (bundle, minify, ESM, browser, es2022), peers external (react, react-dom, @tanstack/react-query), zod included; gzip -9. Each row is a one-line app importing that name (`react-ideogram-character` resolves to src/; unused parts drop through `sideEffects`). `styles.css` is the lightningcss bundle the build ships. The anchors are measured the same way in the same run. Byte counts are exact: one run.',
+    '',
+    sizeMarkdown(size.value),
+    '',
+    'Ratios to the anchors (below 1× = smaller than the anchor):',
+    '',
+    sizeRatios(size.value),
+    '',
+    '## Polling',
+    '',
+    'bench/poll.ts: requests per job and detection latency (the poll that sees `completed` minus completion), simulated by time arithmetic with instant answers — deterministic, so one run. "Best fixed in hindsight" minimises requests + latency / 0.3 s.',
+    '',
+    pollBenchMarkdown(poll.value),
+    '## Proxy',
+    '',
+    `bench/proxy.ts: loopback, each server in its own process; autocannon ${PROXY_SECONDS} s × 10 connections per target (req/s is autocannon's mean over the run; loaded p50/p99 at 1 ms resolution), then the median and p99 of 2000 sequential keep-alive requests after 200 warm-up (the "added" columns). Baseline: the simulator alone.`,
+    '',
+    proxyBenchMarkdown(proxy.value),
+    '',
+    '## Rendering',
+    '',
+    '### Renders per job',
+    '',
+    'bench/render.ts: Chromium, React 19 profiling build (production React with `<Profiler>` on), the real hook, client and simulator (injected as `fetch`) in real time — no fake timers, no jsdom. One 16.2 s job (the model page median) per instance; a `<Profiler>` counts commits from mount to one second after `completed`. Status changes exclude the initial `idle`. Baseline: a hand-written hook (useState + setInterval 500 ms + setState per answer).',
+    '',
+    renderMarkdown(render.value),
+    '',
+    '### ResultGrid mount (200 images)',
+    '',
+    `bench/browser.ts: React 19 production build, styles.css applied, viewport 1280×800. Each timed mount: a fresh root, \`performance.now()\` around \`flushSync(root.render(<ResultGrid status="completed" images={200 URLs} … />))\` and a layout read (\`getBoundingClientRect\`); ${browser.value.grid.runs} timed mounts after 5 warm-ups, interleaved with the baseline (200 plain \`li > button > img\` mounted by the same React) and a 20-image grid.`,
+    '',
+    gridMarkdown(browser.value),
+    '',
+    '## Upload',
+    '',
+    `bench/browser.ts: a 6000×4000 photo-like JPEG (gradients, soft shapes and per-pixel grain, quality 0.92) is made in the page once; each run then calls the ReferenceUploader's own functions from src/components/reference-uploader/image-checks.ts — \`sniffImageType\` → \`decodeImage\` (createImageBitmap) → \`fitWithin(…, 2048)\` → \`downscaleImage\` (OffscreenCanvas, same format, quality 0.9) — as \`useReferenceUpload\` does; median of ${browser.value.downscale.runs} runs after one warm-up. Baseline: the original file (bytes before).`,
+    '',
+    downscaleMarkdown(browser.value),
+    '',
+    '## Time per bench in this run',
+    '',
+    '| bench | wall time |',
+    '|---|---:|',
+    `| size (alongside poll and render) | ${seconds(size.ms)} |`,
+    `| poll | ${seconds(poll.ms)} |`,
+    `| render | ${seconds(render.ms)} |`,
+    `| proxy | ${seconds(proxy.ms)} |`,
+    `| ResultGrid mount + downscale | ${seconds(browser.ms)} |`,
+    '',
+  ].join('\n');
+  writeFileSync(OUT, md);
+  console.log(`bench: wrote ${OUT} in ${seconds(performance.now() - started)}`);
+  for (const b of failing) console.log(`bench: budget fails — ${b.bench}: ${b.figure}: ${b.value} (budget ${b.budget})`);
+  if (failing.length) process.exitCode = 1;
+}
+
+await main();
