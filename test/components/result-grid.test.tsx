@@ -1,5 +1,6 @@
 import { act, fireEvent, render, screen, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
+import { renderToString } from 'react-dom/server';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { CharacterApiError } from '../../src/core/errors.js';
 import { ResultGrid } from '../../src/components/result-grid/index.js';
@@ -270,6 +271,12 @@ describe('ResultGrid', () => {
       expect(vi.getTimerCount()).toBeGreaterThan(0);
       unmount();
       expect(vi.getTimerCount()).toBe(0);
+    });
+
+    it('leaves the countdown out of server HTML, so hydration never mismatches on the clock', () => {
+      const html = renderToString(<ResultGrid status="completed" images={[A]} prompt={PROMPT} expiresAt={Date.now() + 60_000} />);
+      expect(html).not.toContain('Expires in');
+      expect(html).toContain(A);
     });
 
     it('shows images that expired before they arrived as expired', () => {

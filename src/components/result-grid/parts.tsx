@@ -32,7 +32,7 @@ import {
   type ResultGridState,
   type ResultGridStatusValue,
 } from './state.js';
-import { useIsPast, useRemaining } from './timers.js';
+import { useHydrated, useIsPast, useRemaining } from './timers.js';
 
 /** Under this much time left, the expiry badge carries `data-expiring-soon`. */
 const EXPIRING_SOON_MS = 5 * 60_000;
@@ -612,7 +612,8 @@ export type ResultGridExpiryBadgeProps = ComponentProps<'span'>;
 
 /**
  * Counts down to `expiresAt` ("Expires in 12:34"), re-rendering at most once a second;
- * `data-expiring-soon` under five minutes. Renders nothing without images or once expired
+ * `data-expiring-soon` under five minutes. Rendered on the client only (never in server HTML,
+ * where the time left would not match the browser's). Renders nothing without images or once expired
  * (the items say "Expired" then).
  *
  * @example
@@ -620,7 +621,8 @@ export type ResultGridExpiryBadgeProps = ComponentProps<'span'>;
  */
 export function ResultGridExpiryBadge({ className, children, ...props }: ResultGridExpiryBadgeProps) {
   const { state, expiresAt, labels } = useResultGrid();
-  const active = state === 'completed' && expiresAt !== undefined;
+  const hydrated = useHydrated();
+  const active = hydrated && state === 'completed' && expiresAt !== undefined;
   const remaining = useRemaining(expiresAt, active);
   if (!active || remaining === undefined || remaining <= 0) return null;
   return (

@@ -1,4 +1,4 @@
-import { useEffect, useReducer } from 'react';
+import { useEffect, useReducer, useSyncExternalStore } from 'react';
 
 /** setTimeout's delay is a signed 32-bit number; longer waits are split. */
 const MAX_DELAY = 2_147_483_647;
@@ -34,4 +34,18 @@ export function useRemaining(at: number | undefined, enabled = true): number | u
     return () => clearTimeout(id);
   }, [at, running, tick]);
   return remaining;
+}
+
+const noSubscription = () => () => {};
+
+/**
+ * False on the server and while hydrating, true after: for output that depends on the clock
+ * (a countdown), which would not match between the server's HTML and the first client render.
+ */
+export function useHydrated(): boolean {
+  return useSyncExternalStore(
+    noSubscription,
+    () => true,
+    () => false,
+  );
 }
