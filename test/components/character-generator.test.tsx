@@ -1,5 +1,6 @@
 import { act, render, screen, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
+import { renderToString } from 'react-dom/server';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { CharacterGenerator } from '../../src/components/character-generator/index.js';
 import { createCharacterClient } from '../../src/core/client.js';
@@ -181,6 +182,21 @@ describe('CharacterGenerator', { timeout: 30_000 }, () => {
 
       await advance(20_000);
       expect(await screen.findByRole('img', { name: PROMPT })).toBeInTheDocument();
+    });
+  });
+
+  describe('on the server', () => {
+    it('renders the form and an idle grid to HTML without touching the network', () => {
+      const fetchSpy = vi.fn();
+      vi.stubGlobal('fetch', fetchSpy);
+      try {
+        const html = renderToString(<CharacterGenerator endpoint="/api/character" />);
+        expect(html).toContain('Generate');
+        expect(html).toContain('Generated images will appear here.');
+        expect(fetchSpy).not.toHaveBeenCalled();
+      } finally {
+        vi.unstubAllGlobals();
+      }
     });
   });
 
