@@ -159,11 +159,13 @@ interface Point {
   h: number;
 }
 
+const sum = (values: readonly number[]) => values.reduce((a, b) => a + b, 0);
+
 function spread(values: readonly number[]): number {
   const n = values.length;
   if (n < 2) return 0;
-  const mean = values.reduce((a, b) => a + b, 0) / n;
-  const sd = Math.sqrt(values.reduce((a, b) => a + (b - mean) ** 2, 0) / (n - 1));
+  const mean = sum(values) / n;
+  const sd = Math.sqrt(sum(values.map((v) => (v - mean) ** 2)) / (n - 1));
   const sorted = [...values].sort((a, b) => a - b);
   const iqr = (sorted[Math.floor((3 * (n - 1)) / 4)]! - sorted[Math.floor((n - 1) / 4)]!) / 1.34;
   return iqr > 0 ? Math.min(sd, iqr) : sd;
@@ -171,15 +173,16 @@ function spread(values: readonly number[]): number {
 
 /** The weighted, kernel-smoothed duration distribution as points with a bandwidth each. */
 function distribution(prior: readonly number[], observed: readonly number[], priorWeight: number): Point[] {
-  const points: Point[] = [];
   const n = observed.length;
   // The prior fades as evidence arrives: worth `priorWeight` jobs at first, a fraction after a few.
   const wPrior = prior.length ? priorWeight / (1 + n) / prior.length : 0;
   const priorGap = spread(prior) / Math.max(1, prior.length);
-  for (const x of prior) points.push({ x, w: wPrior, h: Math.max(0.02 * x, priorGap) });
   // Silverman's rule on the observations; a lone observation gets a wide 15 % kernel.
   const hObs = n > 1 ? 0.5 * spread(observed) * n ** -0.2 : 0;
-  for (const x of observed) points.push({ x, w: 1, h: Math.max(n > 1 ? 0.03 * x : 0.15 * x, hObs) });
+  const points = [
+    ...prior.map((x) => ({ x, w: wPrior, h: Math.max(0.02 * x, priorGap) })),
+    ...observed.map((x) => ({ x, w: 1, h: Math.max((n > 1 ? 0.03 : 0.15) * x, hObs) })),
+  ];
   if (!points.some((p) => p.w > 0)) for (const p of points) p.w = 1;
   return points;
 }
@@ -200,31 +203,26 @@ function buildPlan(
   const end = Math.max(...points.map((p) => p.x + KERNEL_REACH * p.h));
   const step = Math.max(25, end / 300);
   const cells = Math.ceil(end / step);
+  const grid = () => new Float64Array(cells + 1);
   // Mass of each grid cell ((i-1)·step, i·step], from truncated Gaussian kernels.
-  const mass = new Float64Array(cells + 1);
+  const mass = grid();
   for (const p of points) {
     const from = Math.max(1, Math.floor((p.x - KERNEL_REACH * p.h) / step) + 1);
-    const to = Math.min(cells, Math.ceil((p.x + KERNEL_REACH * p.h) / step));
-    let total = 0;
-    const start = from;
     const local: number[] = [];
-    for (let i = from; i <= to; i++) {
+    for (let i = from; i <= Math.min(cells, Math.ceil((p.x + KERNEL_REACH * p.h) / step)); i++) {
       const z = ((i - 0.5) * step - p.x) / p.h;
-      const v = Math.exp(-0.5 * z * z);
-      local.push(v);
-      total += v;
+      local.push(Math.exp(-0.5 * z * z));
     }
-    if (total === 0) continue;
-    local.forEach((v, k) => (mass[start + k]! += (p.w * v) / total));
+    const total = sum(local);
+    if (total) local.forEach((v, k) => (mass[from + k]! += (p.w * v) / total));
   }
   // Prefix sums: P = mass up to cell i, Q = mass·midpoint up to cell i.
-  const P = new Float64Array(cells + 1);
-  const Q = new Float64Array(cells + 1);
-  let sum = 0;
-  for (let i = 1; i <= cells; i++) sum += mass[i]!;
+  const P = grid();
+  const Q = grid();
+  const all = sum([...mass]);
   for (let i = 1; i <= cells; i++) {
-    P[i] = P[i - 1]! + mass[i]! / sum;
-    Q[i] = Q[i - 1]! + ((mass[i]! / sum) * (i - 0.5) * step);
+    P[i] = P[i - 1]! + mass[i]! / all;
+    Q[i] = Q[i - 1]! + ((mass[i]! / all) * (i - 0.5) * step);
   }
   // best[j]: least expected cost of the polls after one at cell j, until the end is covered.
   // A poll at k after one at j costs one request if the job is still running at j (1 - P[j])
@@ -232,23 +230,20 @@ function buildPlan(
   const lambda = 1 / requestCost;
   const minCells = Math.max(1, Math.ceil(minInterval / step));
   const maxCells = Math.max(minCells, Math.floor(maxInterval / step));
-  const best = new Float64Array(cells + 1);
-  const nextCell = new Int32Array(cells + 1);
+  const best = grid();
+  const nextCell = grid();
   for (let j = cells - 1; j >= 0; j--) {
-    let bestCost = Infinity;
-    let bestK = cells;
-    const kTo = Math.min(cells, j + maxCells);
+    best[j] = Infinity;
+    nextCell[j] = cells;
     // Every poll costs at least TAIL_FLOOR: real jobs outlive any fitted distribution now and then.
     const request = Math.max(1 - P[j]!, TAIL_FLOOR);
-    for (let k = Math.min(cells, j + minCells); k <= kTo; k++) {
+    for (let k = Math.min(cells, j + minCells); k <= Math.min(cells, j + maxCells); k++) {
       const cost = request + lambda * (k * step * (P[k]! - P[j]!) - (Q[k]! - Q[j]!)) + best[k]!;
-      if (cost <= bestCost) {
-        bestCost = cost;
-        bestK = k;
+      if (cost <= best[j]!) {
+        best[j] = cost;
+        nextCell[j] = k;
       }
     }
-    best[j] = bestCost;
-    nextCell[j] = bestK;
   }
   const times: number[] = [];
   for (let j = nextCell[0]!; ; j = nextCell[j]!) {
