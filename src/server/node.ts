@@ -1,7 +1,4 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
-import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import type { FetchHandler } from './proxy.js';
 import { bufferedBodies, errorResponse, passThroughResponses } from './respond.js';
 
@@ -94,7 +91,29 @@ async function send(response: Response, req: IncomingMessage, res: ServerRespons
     res.end(text);
     return;
   }
-  await pipeline(Readable.fromWeb(response.body as WebReadableStream<Uint8Array>), res);
+  // A plain read/write loop with back-pressure: cheaper than stream.pipeline per response.
+  const reader = response.body.getReader();
+  const onClose = () => void reader.cancel().catch(() => undefined);
+  res.once('close', onClose);
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      if (res.destroyed) return;
+      if (!res.write(value)) await new Promise<void>((resolve) => {
+        const go = () => {
+          res.off('drain', go);
+          res.off('close', go);
+          resolve();
+        };
+        res.on('drain', go);
+        res.on('close', go);
+      });
+    }
+    res.end();
+  } finally {
+    res.off('close', onClose);
+  }
 }
 
 function isDropConnection(error: unknown): boolean {
