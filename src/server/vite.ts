@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { SimulatorOptions } from '../testing/index.js';
+import type { SimulatorOptions } from '../testing/simulator.js';
 import { toNodeHandler, type NodeHandler } from './node.js';
 import { createCharacterProxy, type CharacterProxyOptions, type FetchHandler, type ProxyLogger } from './proxy.js';
 
@@ -90,7 +90,7 @@ export function characterProxyPlugin(options: CharacterProxyPluginOptions = {}):
       return;
     }
 
-    const { createSimulator } = await import('../testing/index.js');
+    const { createSimulator } = await import('../testing/simulator.js');
     // A throwaway key shared by proxy and simulator: the proxy path is exercised exactly as in production.
     const simulatedKey = `sim_${randomBytes(12).toString('hex')}`;
     const simulator = createSimulator({ speed: 5, ...(options.simulator || {}), apiKey: simulatedKey, basePath: simulatorPath });
