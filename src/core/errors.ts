@@ -41,19 +41,16 @@ export interface CharacterApiErrorOptions {
  */
 export class CharacterApiError extends Error {
   override readonly name = 'CharacterApiError';
-  readonly code: CharacterApiErrorCode;
-  readonly status: number | undefined;
-  readonly retryAfterMs: number | undefined;
-  readonly fieldErrors: FieldErrors | undefined;
-  readonly jobId: string | undefined;
+  declare readonly code: CharacterApiErrorCode;
+  declare readonly status: number | undefined;
+  declare readonly retryAfterMs: number | undefined;
+  declare readonly fieldErrors: FieldErrors | undefined;
+  declare readonly jobId: string | undefined;
 
-  constructor(code: CharacterApiErrorCode, message: string, options: CharacterApiErrorOptions = {}) {
-    super(message, options.cause === undefined ? undefined : { cause: options.cause });
-    this.code = code;
-    this.status = options.status;
-    this.retryAfterMs = options.retryAfterMs;
-    this.fieldErrors = options.fieldErrors;
-    this.jobId = options.jobId;
+  constructor(code: CharacterApiErrorCode, message: string, { cause, status, retryAfterMs, fieldErrors, jobId }: CharacterApiErrorOptions = {}) {
+    super(message, cause === undefined ? undefined : { cause });
+    // Every field is an own property, `undefined` when not known.
+    Object.assign(this, { code, status, retryAfterMs, fieldErrors, jobId });
   }
 
   /** True when trying again later may succeed: network failures, 5xx and rate limits. */
@@ -63,15 +60,8 @@ export class CharacterApiError extends Error {
 
   /** A plain object for logs and `postMessage`; never carries request headers. */
   toJSON() {
-    return {
-      name: this.name,
-      code: this.code,
-      message: this.message,
-      status: this.status,
-      retryAfterMs: this.retryAfterMs,
-      fieldErrors: this.fieldErrors,
-      jobId: this.jobId,
-    };
+    const { name, code, message, status, retryAfterMs, fieldErrors, jobId } = this;
+    return { name, code, message, status, retryAfterMs, fieldErrors, jobId };
   }
 }
 

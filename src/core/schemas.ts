@@ -167,24 +167,16 @@ export const wireJobSchema = z.looseObject({
 export type WireJob = z.infer<typeof wireJobSchema>;
 
 /** Normalise a parsed wire job to `Job`: one status vocabulary, one place for images. */
-export function normalizeJob(wire: WireJob): Job {
-  const status: JobStatus = (JOB_STATUSES as readonly string[]).includes(wire.status ?? '')
-    ? (wire.status as JobStatus)
-    : wire.status === undefined
-      ? 'pending'
-      : 'processing';
-  const images = [
-    ...(wire.output?.images ?? []),
-    ...(wire.output?.image ? [wire.output.image] : []),
-    ...(wire.assets ?? []).map((asset) => asset.url),
-  ];
-  const job: Job = { jobId: wire.jobId, status, images: [...new Set(images)] };
-  if (typeof wire.creditCost === 'number') job.creditCost = wire.creditCost;
-  if (typeof wire.creditsRemaining === 'number') job.creditsRemaining = wire.creditsRemaining;
-  if (wire.expiresAt) job.expiresAt = wire.expiresAt;
-  if (wire.error) {
-    job.error = typeof wire.error === 'string' ? wire.error : (wire.error.message ?? 'The job failed');
-  }
+export function normalizeJob({ jobId, status, output, assets, creditCost, creditsRemaining, expiresAt, error }: WireJob): Job {
+  const job: Job = {
+    jobId,
+    status: status === undefined ? 'pending' : JOB_STATUSES.includes(status as JobStatus) ? (status as JobStatus) : 'processing',
+    images: [...new Set([...(output?.images ?? []), ...(output?.image ? [output.image] : []), ...(assets ?? []).map((asset) => asset.url)])],
+  };
+  if (typeof creditCost === 'number') job.creditCost = creditCost;
+  if (typeof creditsRemaining === 'number') job.creditsRemaining = creditsRemaining;
+  if (expiresAt) job.expiresAt = expiresAt;
+  if (error) job.error = typeof error === 'string' ? error : (error.message ?? 'The job failed');
   return job;
 }
 
@@ -209,7 +201,7 @@ export const errorBodySchema = z.looseObject({
         optional(value.status, isNumber) &&
         optional(value.fieldErrors, isFieldErrors) &&
         optional(value.retryAfterMs, isNumber)),
-    { message: 'Expected a message or { code, message, status, fieldErrors, retryAfterMs }' },
+    { message: 'Expected a message or an error object' },
   ),
 });
 export type ErrorBody = z.infer<typeof errorBodySchema>;
