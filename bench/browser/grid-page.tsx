@@ -27,32 +27,34 @@ function PlainGrid({ images }: { images: readonly string[] }) {
 }
 
 /**
- * Mounts `count` images `runs` times (after `warmUp` untimed mounts), with the real ResultGrid
- * or the plain floor; returns each run's ms.
+ * In one task: mounts one grid of `count` images (the real ResultGrid, or the plain floor)
+ * into a fresh root, times `flushSync(render)` plus a layout read (`mountMs`), then unmounts
+ * it (`taskMs` covers both). Unmounting in the same task leaves the page as it was, so the
+ * renderer's CPU time read around this call (bench/lib/chromium.ts `cpuMeter`) is this task's.
  */
-function mountGrid(count: number, runs: number, warmUp: number, which: 'result-grid' | 'plain' = 'result-grid'): number[] {
-  const app = document.getElementById('app')!;
-  const times: number[] = [];
-  for (let run = 0; run < warmUp + runs; run++) {
-    // Fresh URLs each run, like a new job's output (nothing cached by URL).
-    const images = Array.from({ length: count }, (_, i) => `${location.origin}/img/run${run}-${i}.svg`);
-    const container = document.createElement('div');
-    app.appendChild(container);
-    const root = createRoot(container);
-    const started = performance.now();
-    const element =
-      which === 'plain' ? <PlainGrid images={images} /> : <ResultGrid status="completed" images={images} prompt={PROMPT} aspectRatio="1:1" />;
-    flushSync(() => root.render(element));
-    // Force style and layout of everything just mounted (what the user waits for before a paint).
-    void container.getBoundingClientRect().height;
-    void container.lastElementChild?.getBoundingClientRect();
-    const elapsed = performance.now() - started;
-    if (container.querySelectorAll('img').length !== count) throw new Error(`expected ${count} images`);
-    if (run >= warmUp) times.push(elapsed);
-    root.unmount();
-    container.remove();
-  }
-  return times;
+function mountGrid(count: number, which: 'result-grid' | 'plain' = 'result-grid'): { mountMs: number; taskMs: number } {
+  serial += 1;
+  // Fresh URLs each mount, like a new job's output (nothing cached by URL).
+  const images = Array.from({ length: count }, (_, i) => `${location.origin}/img/m${serial}-${i}.svg`);
+  const element =
+    which === 'plain' ? <PlainGrid images={images} /> : <ResultGrid status="completed" images={images} prompt={PROMPT} aspectRatio="1:1" />;
+  const started = performance.now();
+  const container = document.createElement('div');
+  document.getElementById('app')!.appendChild(container);
+  const root = createRoot(container);
+  flushSync(() => root.render(element));
+  // Force style and layout of everything just mounted (what the user waits for before a paint).
+  void container.getBoundingClientRect().height;
+  void container.lastElementChild?.getBoundingClientRect();
+  const mountMs = performance.now() - started;
+  const shown = container.querySelectorAll('img').length;
+  root.unmount();
+  container.remove();
+  const taskMs = performance.now() - started;
+  if (shown !== count) throw new Error(`expected ${count} images, saw ${shown}`);
+  return { mountMs, taskMs };
 }
+
+let serial = 0;
 
 Object.assign(globalThis, { mountGrid, benchReady: true });

@@ -95,4 +95,21 @@ async function downscaleOnce(maxLongEdge: number): Promise<DownscaleRun> {
   };
 }
 
-Object.assign(globalThis, { prepareJpeg, downscaleOnce, benchReady: true });
+/**
+ * Reference, not the uploader's code: what decoding straight at the target size costs
+ * (`createImageBitmap` with `resizeWidth`/`resizeHeight`, which lets the JPEG decoder scale
+ * while decoding), then the same encode. The size would come from the file's header.
+ */
+async function resizeDecodeOnce(maxLongEdge: number, width: number, height: number): Promise<{ totalMs: number; bytesAfter: number }> {
+  const file = source!;
+  const started = performance.now();
+  const target = fitWithin(width, height, maxLongEdge);
+  const bitmap = await createImageBitmap(file, { resizeWidth: target.width, resizeHeight: target.height, resizeQuality: 'high' });
+  const canvas = new OffscreenCanvas(target.width, target.height);
+  canvas.getContext('2d')!.drawImage(bitmap, 0, 0);
+  bitmap.close();
+  const blob = await canvas.convertToBlob({ type: 'image/jpeg', quality: 0.9 });
+  return { totalMs: performance.now() - started, bytesAfter: blob.size };
+}
+
+Object.assign(globalThis, { prepareJpeg, downscaleOnce, resizeDecodeOnce, benchReady: true });

@@ -92,3 +92,40 @@ export function median(values: readonly number[]): number {
   const mid = Math.floor(sorted.length / 2);
   return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
 }
+
+export interface CpuSample<T> {
+  value: T;
+  /** CPU time of the renderer's main thread during the call, ms (less the cost of an empty call). */
+  threadMs: number;
+  /** CPU time of the whole renderer process (decoder, raster threads too), ms (same correction). */
+  processMs: number;
+}
+
+/**
+ * Reads the renderer's CPU clocks (DevTools `Performance.getMetrics`: ThreadTime, ProcessTime)
+ * around a call into the page. CPU time does not grow when other processes share the cores,
+ * so it shows what the wall time would be on an idle machine; the cost of an empty
+ * `page.evaluate` (median of 10) is subtracted.
+ */
+export async function cpuMeter(page: Page): Promise<<T>(call: () => Promise<T>) => Promise<CpuSample<T>>> {
+  const cdp = await page.context().newCDPSession(page);
+  await cdp.send('Performance.enable');
+  const clocks = async () => {
+    const { metrics } = await cdp.send('Performance.getMetrics');
+    const get = (name: string) => (metrics.find((m) => m.name === name)?.value ?? 0) * 1000;
+    return { thread: get('ThreadTime'), process: get('ProcessTime') };
+  };
+  const raw = async <T>(call: () => Promise<T>) => {
+    const before = await clocks();
+    const value = await call();
+    const after = await clocks();
+    return { value, threadMs: after.thread - before.thread, processMs: after.process - before.process };
+  };
+  const empty: Array<{ threadMs: number; processMs: number }> = [];
+  for (let i = 0; i < 10; i++) empty.push(await raw(() => page.evaluate(() => 0)));
+  const overhead = { thread: median(empty.map((e) => e.threadMs)), process: median(empty.map((e) => e.processMs)) };
+  return async (call) => {
+    const sample = await raw(call);
+    return { ...sample, threadMs: Math.max(0, sample.threadMs - overhead.thread), processMs: Math.max(0, sample.processMs - overhead.process) };
+  };
+}
