@@ -91,6 +91,30 @@ describe('ResultGrid in Chromium', () => {
     });
   });
 
+  describe('given many images, most of them off-screen', () => {
+    it('gives every box, rendered or skipped, its exact size, so scrolling never shifts the layout', async () => {
+      const many = Array.from({ length: 60 }, (_, i) => `${IMAGES[0]!}&i=${i}`);
+      const screen = await render(
+        <div style={{ width: 640 }}>
+          <ResultGrid status="completed" images={many} aspectRatio="2:3" prompt={PROMPT} />
+        </div>,
+      );
+      await expect.element(screen.getByRole('status')).toHaveTextContent('Completed');
+      const items = [...document.querySelectorAll('[data-slot="result-grid-item"]')];
+      const last = items[items.length - 1]!.getBoundingClientRect();
+      expect(last.top).toBeGreaterThan(window.innerHeight);
+      for (const item of items) {
+        const { width, height } = item.getBoundingClientRect();
+        expect(height / width).toBeCloseTo(3 / 2, 2);
+      }
+      const before = last.top;
+      items[items.length - 1]!.scrollIntoView();
+      await new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve)));
+      const after = items[items.length - 1]!.getBoundingClientRect();
+      expect(after.top + window.scrollY).toBeCloseTo(before, 0);
+    });
+  });
+
   describe('given an image URL that no longer answers', () => {
     it('shows "Image unavailable" in its box instead of a broken image', async () => {
       const gone = new URL('/__gone__/image.png', window.location.origin).href;
