@@ -93,7 +93,10 @@ export function characterProxyPlugin(options: CharacterProxyPluginOptions = {}):
     const { createSimulator } = await import('../testing/simulator.js');
     // A throwaway key shared by proxy and simulator: the proxy path is exercised exactly as in production.
     const simulatedKey = `sim_${randomBytes(12).toString('hex')}`;
-    const simulator = createSimulator({ speed: 5, ...(options.simulator || {}), apiKey: simulatedKey, basePath: simulatorPath });
+    // A fresh seed per start: job ids must not repeat across restarts, or a job handle the
+    // browser saved before the restart would resume against someone else's job.
+    const seed = Number.parseInt(randomBytes(4).toString('hex'), 16) || 1;
+    const simulator = createSimulator({ speed: 5, seed, ...(options.simulator || {}), apiKey: simulatedKey, basePath: simulatorPath });
     // The simulator builds image URLs from the origin it is called at, so each browser-facing
     // origin (localhost, 127.0.0.1, a LAN address Vite allowed) gets a proxy whose upstream URL is on it.
     const proxies = new Map<string, FetchHandler>();

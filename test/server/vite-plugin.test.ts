@@ -76,6 +76,36 @@ describe('given a Vite dev server with characterProxyPlugin and no key', () => {
     await direct.arrayBuffer();
   });
 
+  it('after a restart, hands out new job ids, so a job saved in the browser never resumes against another job', async () => {
+    const firstJobIdOfAFreshServer = async () => {
+      const fresh = await createServer({
+        configFile: false,
+        root,
+        appType: 'custom',
+        logLevel: 'silent',
+        optimizeDeps: { noDiscovery: true, include: [] },
+        server: { port: 0, host: '127.0.0.1', strictPort: false, ws: false },
+        plugins: [characterProxyPlugin({ simulator: { durationMs: 0 } })],
+      });
+      try {
+        await fresh.listen();
+        const { port } = fresh.httpServer!.address() as AddressInfo;
+        const response = await fetch(`http://127.0.0.1:${port}/api/character/models/ideogram-character/run`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify(input),
+        });
+        return ((await response.json()) as { jobId: string }).jobId;
+      } finally {
+        await fresh.close();
+      }
+    };
+    const before = await firstJobIdOfAFreshServer();
+    const afterRestart = await firstJobIdOfAFreshServer();
+    expect(before).toMatch(/^job_/);
+    expect(afterRestart).not.toBe(before);
+  });
+
   it('leaves every other path to Vite', async () => {
     const response = await fetch(`${origin}/@vite/client`);
     expect(response.status).toBe(200);
