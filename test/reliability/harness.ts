@@ -1,3 +1,5 @@
+import { createServer, type RequestListener } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { createCharacterProxy, toNodeHandler, type CharacterProxyOptions } from '../../src/server/index.js';
@@ -41,13 +43,16 @@ export interface Stack {
  * The production shape on loopback: a client → the proxy in a real node:http server → the
  * simulator in another real node:http server (so drops are real socket resets).
  */
-export async function startStack(options: { simulator?: SimulatorOptions; proxy?: Partial<CharacterProxyOptions>; spikes?: LatencySpikes } = {}): Promise<Stack> {
+export async function startStack(
+  options: { simulator?: SimulatorOptions; proxy?: Partial<CharacterProxyOptions>; spikes?: LatencySpikes; backlog?: number } = {},
+): Promise<Stack> {
+  const serve = (listener: RequestListener) => (options.backlog ? listenWithBacklog(listener, options.backlog) : listen(listener));
   const key = fakeKey();
   const simulator = createSimulator({ apiKey: key, ...options.simulator });
   const simulatorHandler = toNodeHandler(simulator);
   const spikeRng = mulberry32(options.spikes?.seed ?? 11);
   let spikes = 0;
-  const upstream = await listen((req, res) => {
+  const upstream = await serve((req, res) => {
     const spike = options.spikes;
     if (spike && spikeRng() < spike.rate) {
       spikes++;
@@ -58,7 +63,7 @@ export async function startStack(options: { simulator?: SimulatorOptions; proxy?
     simulatorHandler(req, res);
   });
   const proxyHandler = createCharacterProxy({ apiKey: key, basePath: BASE_PATH, upstreamUrl: `${upstream.url}/api/v1`, ...options.proxy });
-  const proxy = await listen(toNodeHandler(proxyHandler));
+  const proxy = await serve(toNodeHandler(proxyHandler));
   return {
     key,
     simulator,
@@ -70,6 +75,27 @@ export async function startStack(options: { simulator?: SimulatorOptions; proxy?
       await proxy.close();
       await upstream.close();
     },
+  };
+}
+
+/**
+ * `listen` (test/server/helpers) with a longer accept queue. Node's default backlog is 511: when
+ * hundreds of connections open at once while the event loop is busy, the kernel drops the
+ * overflow and those clients wait 1, 3, 7… s for their SYN to be retried.
+ */
+export async function listenWithBacklog(listener: RequestListener, backlog: number): Promise<Listening> {
+  const server = createServer(listener);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', backlog, resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    port,
+    server,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
   };
 }
 
