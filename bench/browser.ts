@@ -62,7 +62,7 @@ export interface DownscaleResult {
 }
 
 export interface BrowserBenchOptions {
-  /** Timed grid mounts. @default 15 */
+  /** Timed grid mounts. @default 25 */
   gridRuns?: number;
   /** Untimed grid mounts first. @default 5 */
   gridWarmUp?: number;
@@ -80,7 +80,7 @@ type Sample = { mountMs: number; idleMs: number };
 const SOURCE = { width: 6000, height: 4000, grain: 28 };
 
 export async function browserBenchRows(options: BrowserBenchOptions = {}): Promise<BrowserBenchResult> {
-  const { gridRuns = 15, gridWarmUp = 5, downscaleRuns = 5 } = options;
+  const { gridRuns = 25, gridWarmUp = 5, downscaleRuns = 5 } = options;
   const [gridScript, uploadScript] = await Promise.all([
     bundlePage('browser/grid-page.tsx', { mode: 'production' }),
     bundlePage('browser/upload-page.ts', { mode: 'production' }),

@@ -30,6 +30,8 @@ interface Budget {
   value: string;
   budget: string;
   holds: boolean;
+  /** What would make it hold, shown only when it fails. */
+  fix?: string;
 }
 
 const kB = (bytes: number) => `${(bytes / 1024).toFixed(2)} kB`;
@@ -72,7 +74,12 @@ function sizeRatios(rows: readonly SizeRow[]): string {
 function budgets(size: SizeRow[], poll: PollBenchRow[], proxy: ProxyBenchRow[], render: RenderBenchRow[], browser: BrowserBenchResult): Budget[] {
   const out: Budget[] = [];
   for (const r of size.filter((x) => x.budgetBytes !== undefined)) {
-    out.push({ bench: 'size', figure: r.name, value: kB(r.gzipBytes), budget: `≤ ${kB(r.budgetBytes!)}`, holds: r.holds === true });
+    const fix = r.name.includes('createCharacterClient')
+      ? 'the reference rows show our code alone and the zod/mini floor; together they exceed 8 kB, so the client path must carry less schema code: check wire answers with small predicates instead of zod schemas, and let `submit` take the input validator as an option (the form and the proxy validate anyway) instead of always bundling the full input schema with its 69 resolutions'
+      : r.name.includes('CharacterGenerator')
+        ? 'drop duplicated label/validation code between the parts, or load the dialog and the uploader lazily'
+        : 'move rarely used rules out of the default sheet';
+    out.push({ bench: 'size', figure: r.name, value: kB(r.gzipBytes), budget: `≤ ${kB(r.budgetBytes!)}`, holds: r.holds === true, fix });
   }
   for (const r of poll.filter((x) => x.holds !== undefined)) {
     out.push({
@@ -90,13 +97,33 @@ function budgets(size: SizeRow[], poll: PollBenchRow[], proxy: ProxyBenchRow[], 
       value: `ratio ${r.throughputRatio.toFixed(2)}, +${r.addedP50Ms.toFixed(3)} ms p50`,
       budget: r.budget!,
       holds: r.holds === true,
+      fix: 'see the server CPU µs/req column (load-independent) against the bare forwarder: the proxy does more per request than forwarding (it parses the job, rewrites `statusUrl`, re-serialises it and scans the text for the key); a CPU profile of one GET through the proxy, then cheaper work on that path (e.g. rewriting `statusUrl` without a full parse and re-serialise), and a run on an idle machine are the next steps',
     });
   }
   for (const r of render.filter((x) => x.holds !== undefined)) {
     out.push({ bench: 'rendering', figure: r.name, value: `${r.renders} renders, ${r.statusChanges} status changes`, budget: r.budget!, holds: r.holds === true });
   }
-  out.push({ bench: 'rendering', figure: 'ResultGrid mount, 200 images (median)', value: `${browser.grid.medianMs.toFixed(1)} ms`, budget: '≤ 50 ms', holds: browser.grid.holds });
-  out.push({ bench: 'upload', figure: '6000×4000 JPEG downscale to 2048 px (median)', value: `${browser.downscale.medianMs.toFixed(1)} ms`, budget: '≤ 400 ms', holds: browser.downscale.holds });
+  const g = browser.grid;
+  out.push({
+    bench: 'rendering',
+    figure: 'ResultGrid mount, 200 images (median)',
+    value: `${g.medianMs.toFixed(1)} ms wall (load-corrected ${g.cpuMedianMs.toFixed(1)} ms; plain baseline ${g.cpuMedianPlainMs.toFixed(1)} ms)`,
+    budget: '≤ 50 ms',
+    holds: g.holds,
+    fix: `each item mounts a context provider, state, an effect and about ten elements (placeholder, trigger, image, expired notice, three actions), ${(g.cpuMedianMs / g.cpuMedianPlainMs).toFixed(1)}× the plain list load-corrected: render the actions only for the hovered/focused item (or one shared action bar), drop per-item state/effects that only matter after a click, and add \`content-visibility: auto\` with \`contain-intrinsic-size\` to items in styles.css so off-screen cells skip layout; beyond a job's 8 images, paginate or virtualise`,
+  });
+  const d = browser.downscale;
+  out.push({
+    bench: 'upload',
+    figure: '6000×4000 JPEG downscale to 2048 px (median)',
+    value: `${d.medianMs.toFixed(1)} ms wall (renderer CPU ${d.cpuProcessMs.toFixed(0)} ms, all threads)`,
+    budget: '≤ 400 ms',
+    holds: d.holds,
+    fix:
+      d.resizeDecodeMs <= 400
+        ? `most of the time is the full 24-megapixel decode (${d.medianDecodeMs.toFixed(0)} ms): read the size from the file header (for the 256 px check) and decode straight at the target size with \`createImageBitmap(file, { resizeWidth, resizeHeight, resizeQuality: 'high' })\` — ${d.resizeDecodeMs.toFixed(0)} ms for decode + encode in this same run`
+        : `most of the time is the full 24-megapixel decode (${d.medianDecodeMs.toFixed(0)} ms), and asking createImageBitmap for the target size does not avoid it in this Chromium (${d.resizeDecodeMs.toFixed(0)} ms, reference row). What would: a JPEG decode that scales while decoding (libjpeg-turbo's 1/2–1/8 DCT scaling, e.g. a small WASM build loaded only for files over 2048 px, in a worker), and a re-run on an idle machine — the renderer's CPU time for the pipeline is ${d.cpuProcessMs.toFixed(0)} ms summed over its threads against ${d.medianMs.toFixed(0)} ms of wall time here`,
+  });
   return out;
 }
 
@@ -141,12 +168,13 @@ async function main(): Promise<void> {
     '',
     '## Budgets',
     '',
-    failing.length ? `**${failing.length} of ${all.length} budgets fail** (see each section for what would fix them).` : `All ${all.length} budgets hold.`,
+    failing.length ? `**${failing.length} of ${all.length} budgets fail.**` : `All ${all.length} budgets hold.`,
     '',
     '| bench | figure | measured | budget | holds |',
     '|---|---|---|---|---|',
     ...all.map((b) => `| ${b.bench} | ${b.figure} | ${b.value} | ${b.budget} | ${b.holds ? 'yes' : '**NO**'} |`),
     '',
+    ...(failing.length ? ['What would fix the failing ones (the budgets stay as the issues set them):', '', ...failing.map((b) => `- **${b.bench}: ${b.figure}** — ${b.fix ?? 'see its section'}.`), ''] : []),
     '## Size',
     '',
     'esbuild (bundle, minify, ESM, browser, es2022), peers external (react, react-dom, @tanstack/react-query), zod included; gzip -9. Each row is a one-line app importing that name (`react-ideogram-character` resolves to src/; unused parts drop through `sideEffects`). `styles.css` is the lightningcss bundle the build ships. The anchors are measured the same way in the same run. Byte counts are exact: one run.',
