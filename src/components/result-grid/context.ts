@@ -2,7 +2,8 @@ import { createContext, useContext } from 'react';
 import type { ResultGridLabels } from './labels.js';
 import type { ResultGridState, ResultGridStatusValue } from './state.js';
 
-export interface ResultGridContextValue {
+/** What every part reads; changes only with the grid's data and state (not per announcement). */
+export interface ResultGridConfigValue {
   /** The grid's state (`completed` turns `expired` when `expiresAt` passes). */
   state: ResultGridState;
   /** The status as given (so `canceled` can be told apart from `idle`). */
@@ -22,29 +23,45 @@ export interface ResultGridContextValue {
   labels: ResultGridLabels;
   onRetry: (() => void) | undefined;
   onUseAsReference: ((url: string) => void) | undefined;
-  /** The current live-region announcement that overrides the state message, if any. */
-  announcement: string | undefined;
+  /** Say something in the live region (until the state changes). */
   announce: (message: string) => void;
-  /** Index of the image open in the dialog, or null. */
-  openIndex: number | null;
   openImage: (index: number, opener: HTMLElement | null) => void;
   closeImage: () => void;
   /** The element that opened the dialog, to get focus back. */
   openerRef: { current: HTMLElement | null };
 }
 
-export const ResultGridContext = createContext<ResultGridContextValue | null>(null);
+/** What changes on interaction; only the live region and the dialog read it, so items do not re-render. */
+export interface ResultGridLiveValue {
+  /** The current live-region announcement that overrides the state message, if any. */
+  announcement: string | undefined;
+  /** Index of the image open in the dialog, or null. */
+  openIndex: number | null;
+}
+
+/** Everything `useResultGrid` returns. */
+export type ResultGridContextValue = ResultGridConfigValue & ResultGridLiveValue;
+
+export const ResultGridConfigContext = createContext<ResultGridConfigValue | null>(null);
+export const ResultGridLiveContext = createContext<ResultGridLiveValue>({ announcement: undefined, openIndex: null });
+
+/** The nearest Root's data, for parts that must not re-render on announcements or the dialog. */
+export function useResultGridConfig(): ResultGridConfigValue {
+  const value = useContext(ResultGridConfigContext);
+  if (!value) throw new Error('ResultGrid parts must be rendered inside <ResultGrid.Root>.');
+  return value;
+}
 
 /**
  * The state of the nearest `ResultGrid.Root`, for building custom parts.
  *
  * @example
- * const { state, images, labels } = useResultGrid();
+ * const { state, images, labels, openIndex } = useResultGrid();
  */
 export function useResultGrid(): ResultGridContextValue {
-  const value = useContext(ResultGridContext);
-  if (!value) throw new Error('ResultGrid parts must be rendered inside <ResultGrid.Root>.');
-  return value;
+  const config = useResultGridConfig();
+  const live = useContext(ResultGridLiveContext);
+  return { ...config, ...live };
 }
 
 export interface ResultGridItemContextValue {

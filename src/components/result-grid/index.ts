@@ -39,6 +39,13 @@ export {
   type ResultGridDialogProps,
   type ResultGridDialogCloseProps,
 } from './parts.js';
-export { useResultGrid, useResultGridItem, type ResultGridContextValue, type ResultGridItemContextValue } from './context.js';
+export {
+  useResultGrid,
+  useResultGridItem,
+  type ResultGridContextValue,
+  type ResultGridConfigValue,
+  type ResultGridLiveValue,
+  type ResultGridItemContextValue,
+} from './context.js';
 export { defaultResultGridLabels, type ResultGridLabels } from './labels.js';
 export { toResultGridState, type ResultGridState, type ResultGridStatusValue } from './state.js';

@@ -14,12 +14,16 @@ import type { AspectRatio, Resolution } from '../../core/schemas.js';
 import { Slot } from '../shared/slot.js';
 import { useLatest } from '../../react/use-latest.js';
 import {
-  ResultGridContext,
+  ResultGridConfigContext,
   ResultGridItemContext,
+  ResultGridLiveContext,
   useResultGrid,
+  useResultGridConfig,
   useResultGridItem,
+  type ResultGridConfigValue,
   type ResultGridContextValue,
   type ResultGridItemContextValue,
+  type ResultGridLiveValue,
 } from './context.js';
 import { defaultResultGridLabels, type ResultGridLabels } from './labels.js';
 import {
@@ -107,14 +111,15 @@ export function ResultGridRoot({
     state === 'pending' ? wanted : state === 'completed' ? safe.length : state === 'expired' ? safe.length || wanted : 0;
 
   const [announcement, setAnnouncement] = useState<{ text: string; state: ResultGridState } | undefined>();
+  const stateRef = useLatest(state);
   const announce = useCallback(
     (message: string) =>
       // Toggle a trailing no-break space so the same message twice is still a change to announce.
       setAnnouncement((previous) => ({
         text: previous?.text === message ? `${message}\u00a0` : message,
-        state,
+        state: stateRef.current,
       })),
-    [state],
+    [stateRef],
   );
 
   const [openIndex, setOpenIndex] = useState<number | null>(null);
@@ -132,7 +137,7 @@ export function ResultGridRoot({
   const hasRetry = onRetry !== undefined;
   const hasUseAsReference = onUseAsReference !== undefined;
 
-  const value = useMemo<ResultGridContextValue>(
+  const config = useMemo<ResultGridConfigValue>(
     () => ({
       state,
       status,
@@ -145,17 +150,19 @@ export function ResultGridRoot({
       labels,
       onRetry: hasRetry ? () => retry.current?.() : undefined,
       onUseAsReference: hasUseAsReference ? (url: string) => useAsReferenceRef.current?.(url) : undefined,
-      // An announcement lasts until the state changes.
-      announcement: announcement?.state === state ? announcement.text : undefined,
       announce,
-      openIndex: visibleOpenIndex,
       openImage,
       closeImage,
       openerRef,
     }),
     // box is derived from aspectRatio/resolution; listing its parts keeps the memo stable.
     // eslint-disable-next-line react-hooks/exhaustive-deps
-    [state, status, safe, shown, box.width, box.height, prompt, expiresAtMs, error, labels, hasRetry, hasUseAsReference, announcement, announce, visibleOpenIndex, openImage, closeImage, retry, useAsReferenceRef],
+    [state, status, safe, shown, box.width, box.height, prompt, expiresAtMs, error, labels, hasRetry, hasUseAsReference, announce, openImage, closeImage, retry, useAsReferenceRef],
+  );
+  const live = useMemo<ResultGridLiveValue>(
+    // An announcement lasts until the state changes.
+    () => ({ announcement: announcement?.state === state ? announcement.text : undefined, openIndex: visibleOpenIndex }),
+    [announcement, state, visibleOpenIndex],
   );
 
   const rootProps = {
@@ -166,9 +173,11 @@ export function ResultGridRoot({
     style: { '--ic-aspect-ratio': `${box.width} / ${box.height}`, ...style } as CSSProperties,
   };
   return (
-    <ResultGridContext.Provider value={value}>
-      {asChild ? <Slot {...rootProps}>{children}</Slot> : <div {...rootProps}>{children}</div>}
-    </ResultGridContext.Provider>
+    <ResultGridConfigContext.Provider value={config}>
+      <ResultGridLiveContext.Provider value={live}>
+        {asChild ? <Slot {...rootProps}>{children}</Slot> : <div {...rootProps}>{children}</div>}
+      </ResultGridLiveContext.Provider>
+    </ResultGridConfigContext.Provider>
   );
 }
 
@@ -227,7 +236,7 @@ export type ResultGridEmptyProps = ComponentProps<'p'>;
  * <ResultGrid.Empty />
  */
 export function ResultGridEmpty({ className, children, ...props }: ResultGridEmptyProps) {
-  const { state, labels } = useResultGrid();
+  const { state, labels } = useResultGridConfig();
   if (state !== 'idle') return null;
   return (
     <p {...props} data-slot="result-grid-empty" data-state={state} className={className}>
@@ -247,7 +256,7 @@ export type ResultGridListProps = ComponentProps<'ul'>;
  * <ResultGrid.List>{…items}</ResultGrid.List>
  */
 export function ResultGridList({ className, children, ...props }: ResultGridListProps) {
-  const { state, count, labels } = useResultGrid();
+  const { state, count, labels } = useResultGridConfig();
   if (count === 0) return null;
   return (
     <ul aria-label={labels.list} {...props} data-slot="result-grid-list" data-state={state} className={className}>
@@ -273,7 +282,7 @@ export interface ResultGridItemProps extends ComponentProps<'li'> {
  * <ResultGrid.Item index={0}><ResultGrid.Placeholder /><ResultGrid.Trigger><ResultGrid.Image /></ResultGrid.Trigger></ResultGrid.Item>
  */
 export function ResultGridItem({ index, asChild, className, style, children, ...props }: ResultGridItemProps) {
-  const { state, images, box } = useResultGrid();
+  const { state, images, box } = useResultGridConfig();
   const src = images[index];
   // The URL whose image failed to load (remembered by URL, so a new image gets a fresh chance).
   const [brokenSrc, setBrokenSrc] = useState<string | undefined>(undefined);
@@ -310,7 +319,7 @@ export type ResultGridPlaceholderProps = ComponentProps<'div'>;
  * <ResultGrid.Placeholder />
  */
 export function ResultGridPlaceholder({ className, children, ...props }: ResultGridPlaceholderProps) {
-  const { labels, count } = useResultGrid();
+  const { labels, count } = useResultGridConfig();
   const { index, state } = useResultGridItem();
   if (state !== 'pending') return null;
   return (
@@ -342,13 +351,12 @@ export interface ResultGridTriggerProps extends ComponentProps<'button'> {
  * <ResultGrid.Trigger><ResultGrid.Image /></ResultGrid.Trigger>
  */
 export function ResultGridTrigger({ asChild, className, children, onClick, ...props }: ResultGridTriggerProps) {
-  const { labels, count, openImage, openIndex } = useResultGrid();
+  const { labels, count, openImage } = useResultGridConfig();
   const { index, src, state, inDialog } = useResultGridItem();
   if (state !== 'completed' || !src || inDialog) return null;
   const triggerProps = {
     'aria-label': labels.openImage(index + 1, count),
     'aria-haspopup': 'dialog' as const,
-    'aria-expanded': openIndex === index,
     ...props,
     'data-slot': 'result-grid-trigger',
     'data-state': state,
@@ -379,7 +387,7 @@ export type ResultGridImageProps = Omit<ComponentProps<'img'>, 'src'>;
  * <ResultGrid.Image className="rounded" />
  */
 export function ResultGridImage({ className, alt, onError, ...props }: ResultGridImageProps) {
-  const { labels, count, prompt, box } = useResultGrid();
+  const { labels, count, prompt, box } = useResultGridConfig();
   const { index, src, state, inDialog, markBroken } = useResultGridItem();
   if (state !== 'completed' || !src) return null;
   return (
@@ -414,7 +422,7 @@ export type ResultGridExpiredProps = ComponentProps<'div'>;
  * <ResultGrid.Expired />
  */
 export function ResultGridExpired({ className, children, ...props }: ResultGridExpiredProps) {
-  const { labels } = useResultGrid();
+  const { labels } = useResultGridConfig();
   const { state } = useResultGridItem();
   if (state !== 'expired') return null;
   return (
@@ -441,7 +449,7 @@ export type ResultGridUnavailableProps = ComponentProps<'div'>;
  * <ResultGrid.Unavailable />
  */
 export function ResultGridUnavailable({ className, children, ...props }: ResultGridUnavailableProps) {
-  const { labels } = useResultGrid();
+  const { labels } = useResultGridConfig();
   const { state } = useResultGridItem();
   if (state !== 'failed') return null;
   return (
@@ -468,7 +476,7 @@ export type ResultGridActionsProps = ComponentProps<'div'>;
  * <ResultGrid.Actions><ResultGrid.Download /><ResultGrid.CopyLink /><ResultGrid.UseAsReference /></ResultGrid.Actions>
  */
 export function ResultGridActions({ className, children, ...props }: ResultGridActionsProps) {
-  const { labels, count } = useResultGrid();
+  const { labels, count } = useResultGridConfig();
   const { index, src, state } = useResultGridItem();
   if (state !== 'completed' || !src) return null;
   return (
@@ -500,7 +508,7 @@ export interface ResultGridDownloadProps extends Omit<ComponentProps<'a'>, 'href
  * <ResultGrid.Download />
  */
 export function ResultGridDownload({ asChild, className, children, ...props }: ResultGridDownloadProps) {
-  const { labels } = useResultGrid();
+  const { labels } = useResultGridConfig();
   const { src, state } = useResultGridItem();
   if (state !== 'completed' || !src) return null;
   const linkProps = {
@@ -531,7 +539,7 @@ export interface ResultGridCopyLinkProps extends ComponentProps<'button'> {
  * <ResultGrid.CopyLink />
  */
 export function ResultGridCopyLink({ asChild, className, children, onClick, ...props }: ResultGridCopyLinkProps) {
-  const { labels, announce } = useResultGrid();
+  const { labels, announce } = useResultGridConfig();
   const { src, state } = useResultGridItem();
   const [copied, setCopied] = useState(false);
   const timer = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
@@ -583,7 +591,7 @@ export interface ResultGridUseAsReferenceProps extends ComponentProps<'button'> 
  * <ResultGrid.UseAsReference />
  */
 export function ResultGridUseAsReference({ asChild, className, children, onClick, ...props }: ResultGridUseAsReferenceProps) {
-  const { labels, onUseAsReference, announce, closeImage } = useResultGrid();
+  const { labels, onUseAsReference, announce, closeImage } = useResultGridConfig();
   const { src, state, inDialog } = useResultGridItem();
   if (state !== 'completed' || !src || !onUseAsReference) return null;
   const buttonProps = {
@@ -620,7 +628,7 @@ export type ResultGridExpiryBadgeProps = ComponentProps<'span'>;
  * <ResultGrid.ExpiryBadge />
  */
 export function ResultGridExpiryBadge({ className, children, ...props }: ResultGridExpiryBadgeProps) {
-  const { state, expiresAt, labels } = useResultGrid();
+  const { state, expiresAt, labels } = useResultGridConfig();
   const hydrated = useHydrated();
   const active = hydrated && state === 'completed' && expiresAt !== undefined;
   const remaining = useRemaining(expiresAt, active);
@@ -650,7 +658,7 @@ export type ResultGridErrorProps = ComponentProps<'div'>;
  * <ResultGrid.Error />
  */
 export function ResultGridError({ className, children, ...props }: ResultGridErrorProps) {
-  const { state, labels, errorMessage: message } = useResultGrid();
+  const { state, labels, errorMessage: message } = useResultGridConfig();
   if (state !== 'failed') return null;
   return (
     <div {...props} data-slot="result-grid-error" data-state={state} className={className}>
@@ -677,7 +685,7 @@ export interface ResultGridRetryProps extends ComponentProps<'button'> {
  * <ResultGrid.Retry />
  */
 export function ResultGridRetry({ asChild, className, children, onClick, ...props }: ResultGridRetryProps) {
-  const { state, labels, onRetry } = useResultGrid();
+  const { state, labels, onRetry } = useResultGridConfig();
   if (!onRetry) return null;
   const buttonProps = {
     ...props,
@@ -823,7 +831,7 @@ export interface ResultGridDialogCloseProps extends ComponentProps<'button'> {
  * <ResultGrid.DialogClose />
  */
 export function ResultGridDialogClose({ asChild, className, children, onClick, ...props }: ResultGridDialogCloseProps) {
-  const { labels, closeImage } = useResultGrid();
+  const { labels, closeImage } = useResultGridConfig();
   const buttonProps = {
     ...props,
     'data-slot': 'result-grid-dialog-close',

@@ -1,6 +1,6 @@
 import type { ReactNode } from 'react';
 import type { Job } from '../../core/schemas.js';
-import { useResultGrid } from './context.js';
+import { useResultGridConfig } from './context.js';
 import {
   ResultGridActions,
   ResultGridCopyLink,
@@ -52,7 +52,7 @@ export interface ResultGridItemsProps {
  * <ResultGrid.List><ResultGrid.Items /></ResultGrid.List>
  */
 export function ResultGridItems({ children, itemClassName }: ResultGridItemsProps) {
-  const { count } = useResultGrid();
+  const { count } = useResultGridConfig();
   return (
     <>
       {Array.from({ length: count }, (_, index) => (
