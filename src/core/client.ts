@@ -308,7 +308,7 @@ export function createCharacterClient(options: CharacterClientOptions): Characte
       // A resumed wait that is past the first scheduled poll looks at once.
       let delay = resumedAfter <= 0 ? firstPoll : resumedAfter >= firstPoll ? 0 : next(0, resumedAfter);
       for (let attempt = 1; ; attempt++) {
-        const deadline = Math.min(deadlineMs === undefined ? Infinity : waitStart + deadlineMs, expiresAt);
+        const deadline = Math.min(waitStart + (deadlineMs ?? Infinity), expiresAt);
         const limit = deadline < Infinity ? deadline : startedAt + DEFAULT_WAIT_DEADLINE_MS;
         // Never sleep past the limit: take one last look exactly there.
         await sleep(Math.max(0, Math.min(delay, limit - Date.now())), inner.signal, jobId);

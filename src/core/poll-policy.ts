@@ -89,25 +89,24 @@ export function createPollPolicy(options: PollPolicyOptions = {}): PollPolicy {
   const priorWeight = Math.max(0, options.priorWeight ?? 3);
   const historySize = Math.max(1, Math.floor(options.historySize ?? 20));
   const backoff = Math.max(1, options.backoffFactor ?? 1.5);
-  const history = new Map<RenderingSpeed, number[]>();
-  const plans = new Map<RenderingSpeed, Plan>();
-  const firstPollStreak = new Map<RenderingSpeed, number>();
-
-  function plan(speed: RenderingSpeed): Plan {
-    let cached = plans.get(speed);
-    if (!cached) {
-      cached = buildPlan(
-        options.priors?.[speed] ?? PRIOR_DURATIONS_MS[speed],
-        history.get(speed) ?? [],
-        priorWeight,
-        minInterval,
-        maxInterval,
-        requestCost,
-      );
-      plans.set(speed, cached);
-    }
-    return cached;
-  }
+  // Per rendering speed: observed durations, the plan built from them, and how many jobs in a row were seen done at their first poll.
+  const state = new Map<RenderingSpeed, { history: number[]; plan?: Plan; streak: number }>();
+  const of = (speed: RenderingSpeed) => {
+    let entry = state.get(speed);
+    if (!entry) state.set(speed, (entry = { history: [], streak: 0 }));
+    return entry;
+  };
+  const plan = (speed: RenderingSpeed): Plan => {
+    const entry = of(speed);
+    return (entry.plan ??= buildPlan(
+      options.priors?.[speed] ?? PRIOR_DURATIONS_MS[speed],
+      entry.history,
+      priorWeight,
+      minInterval,
+      maxInterval,
+      requestCost,
+    ));
+  };
 
   return {
     next(ctx: PollContext): number {
@@ -129,23 +128,18 @@ export function createPollPolicy(options: PollPolicyOptions = {}): PollPolicy {
     },
     observe(durationMs: number, renderingSpeed: RenderingSpeed = 'Default', lastRunningAtMs?: number) {
       if (!Number.isFinite(durationMs) || durationMs <= 0) return;
+      const entry = of(renderingSpeed);
       let estimate = durationMs;
       if (lastRunningAtMs !== undefined && lastRunningAtMs > 0 && lastRunningAtMs < durationMs) {
         estimate = (lastRunningAtMs + durationMs) / 2;
-        firstPollStreak.set(renderingSpeed, 0);
+        entry.streak = 0;
       } else if (lastRunningAtMs !== undefined) {
         // Seen done at the very first poll: it finished somewhere in (0, durationMs]. Trust the
         // distribution's view of that range, unless this keeps happening (then it is wrong).
-        const streak = (firstPollStreak.get(renderingSpeed) ?? 0) + 1;
-        firstPollStreak.set(renderingSpeed, streak);
-        const expected = streak < 3 ? plan(renderingSpeed).meanBelow(durationMs) : undefined;
-        estimate = expected ?? durationMs / 2;
+        estimate = (++entry.streak < 3 ? plan(renderingSpeed).meanBelow(durationMs) : undefined) ?? durationMs / 2;
       }
-      const list = history.get(renderingSpeed) ?? [];
-      list.push(estimate);
-      if (list.length > historySize) list.splice(0, list.length - historySize);
-      history.set(renderingSpeed, list);
-      plans.delete(renderingSpeed);
+      entry.history = [...entry.history, estimate].slice(-historySize);
+      entry.plan = undefined;
     },
     expectedDurationMs(renderingSpeed: RenderingSpeed = 'Default') {
       return Math.round(plan(renderingSpeed).mean);
