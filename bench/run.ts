@@ -94,7 +94,7 @@ function budgets(size: SizeRow[], poll: PollBenchRow[], proxy: ProxyBenchRow[], 
     const bare = proxy.find((x) => x.route === r.route && x.topology.includes('bare forwarder'));
     const hop =
       r.topology.includes('loopback') && bare
-        ? `a bare forwarder that does nothing but forward over the same loopback hop reaches ratio ${bare.throughputRatio.toFixed(2)} and +${bare.addedP50Ms.toFixed(3)} ms p50 in this run, so on 2 shared cores the second process and hop cost most of it; the in-process row is the proxy's own cost. Beyond that, `
+        ? `a bare forwarder that does nothing but forward over the same loopback hop reaches ratio ${bare.throughputRatio.toFixed(2)} and +${bare.addedP50Ms.toFixed(3)} ms p50 in this run: that much is the hop and the extra process on these cores${bare.throughputRatio < 0.7 ? ' (the hop alone misses the ratio budget here)' : ''}; the rest of the gap (${bare.throughputRatio.toFixed(2)} → ${r.throughputRatio.toFixed(2)}) is the proxy's own work and its upstream client. Then `
         : '';
     out.push({
       bench: 'proxy',
