@@ -1,5 +1,5 @@
 import * as z from 'zod/mini';
-import { CharacterApiError, isCharacterApiError, type CharacterApiErrorCode, type CharacterApiErrorOptions } from './errors.js';
+import { CharacterApiError, isCharacterApiError, isTransientError, type CharacterApiErrorCode, type CharacterApiErrorOptions } from './errors.js';
 import { parseRetryAfter } from './http.js';
 import { createPollPolicy } from './poll-policy.js';
 import {
@@ -141,7 +141,7 @@ function readAnswer({ status, header, text }: RawAnswer, jobId?: string): unknow
             ? 'expired'
             : !isJson
               ? 'upstream'
-              : status === 400 || status === 413 || status === 422
+              : status === 400 || status === 409 || status === 413 || status === 422
                 ? 'invalid_input'
                 : status === 404
                   ? 'not_found'
@@ -167,13 +167,6 @@ const isJobId = (jobId: unknown): jobId is string => typeof jobId === 'string' &
 
 function assertJobId(jobId: string): void {
   if (!isJobId(jobId)) throw fail('invalid_input', 'Not a job id', { fieldErrors: { jobId: ['Must look like job_…'] } });
-}
-
-/** Transient for a watch: the job itself may be fine. A 4xx HTML page (a missing route) is not. */
-function isRetryable(error: unknown): error is CharacterApiError {
-  if (!isCharacterApiError(error)) return false;
-  const { code, status } = error;
-  return code === 'network' || code === 'rate_limited' || (code === 'upstream' && (!status || status >= 500 || status === 408));
 }
 
 /**
@@ -263,7 +256,7 @@ export function createCharacterClient(options: CharacterClientOptions): Characte
       } catch (error) {
         // Same key on the retry: if the first attempt did reach the upstream, no second job is made.
         // Retried only when the server asks for at most a 10 s pause.
-        const wait = isRetryable(error) ? (error.retryAfterMs ?? 1000 * 2 ** attempt) : Infinity;
+        const wait = isTransientError(error) ? (error.retryAfterMs ?? 1000 * 2 ** attempt) : Infinity;
         if (attempt >= retries || wait > 10_000) throw error;
         await sleep(wait, signal);
       }
@@ -316,7 +309,7 @@ export function createCharacterClient(options: CharacterClientOptions): Characte
         try {
           found = await getJob(jobId, { signal: inner.signal });
         } catch (error) {
-          if (!isRetryable(error)) {
+          if (!isTransientError(error)) {
             if (isCharacterApiError(error) && error.code === 'not_found' && Date.now() >= expiresAt) {
               throw fail('expired', undefined, { jobId, status: error.status, cause: error });
             }

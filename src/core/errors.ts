@@ -76,8 +76,13 @@ export function isCharacterApiError(error: unknown): error is CharacterApiError 
   );
 }
 
-/** Errors worth retrying while a job is being watched: the job itself may still be fine. */
-export function isTransientError(error: unknown): boolean {
+/**
+ * Errors worth retrying while a job is being watched: the job itself may still be fine.
+ * Network failures, rate limits, and `upstream` answers that are 5xx or 408 (or had no status);
+ * an `upstream` 4xx (a missing route, a wrong method) will not get better by waiting.
+ */
+export function isTransientError(error: unknown): error is CharacterApiError {
   if (!isCharacterApiError(error)) return false;
-  return error.code === 'network' || error.code === 'upstream' || error.code === 'rate_limited';
+  const { code, status } = error;
+  return code === 'network' || code === 'rate_limited' || (code === 'upstream' && (!status || status >= 500 || status === 408));
 }

@@ -1,3 +1,4 @@
+import type { CharacterApiError } from './errors.js';
 import type { CharacterInput, Job, JobStatus, RenderingSpeed } from './schemas.js';
 
 /** What a poll policy is told before each wait. */
@@ -45,7 +46,7 @@ export interface WaitForJobOptions extends RequestOptions {
   /** Called with the job every time its status changes (and once with the first answer). */
   onUpdate?: (job: Job) => void;
   /** Called with each transient error (network, 5xx, 429) that polling rides out. */
-  onTransientError?: (error: Error) => void;
+  onTransientError?: (error: CharacterApiError) => void;
   /** Give up after this many ms from the start of the wait. Default: the job's `expiresAt`, else 10 minutes. */
   deadlineMs?: number;
   /** The rendering speed, so the poll policy can use the right prior. */

@@ -150,7 +150,7 @@ function storageOf(l: { persist: boolean; explicitStorage: GenerationStorage | u
 }
 
 function isRideableError(error: CharacterApiError | null): boolean {
-  return error === null || isTransientError(error) || error.code === 'aborted';
+  return error === null || error.code === 'aborted' || isTransientError(error);
 }
 
 /** The wait before the next poll: the policy's, cut short so a poll lands on the expiry or the deadline. */

@@ -8,6 +8,8 @@ import {
   normalizeJob,
   toFieldErrors,
   wireJobSchema,
+  CharacterApiError,
+  isTransientError,
 } from '../../src/core/index.js';
 
 const valid = { prompt: 'a knight in a rainy alley', character_reference_image: 'https://example.com/me.png' };
@@ -104,5 +106,20 @@ describe('wireJobSchema error values', () => {
     const result = z.safeParse(characterInputSchema, { ...valid, seed: 1.5, numberOfImages: 2.5 });
     expect(result.success).toBe(false);
     expect(Object.keys(toFieldErrors(result.error!.issues)).sort()).toEqual(['numberOfImages', 'seed']);
+  });
+});
+
+describe('isTransientError', () => {
+  it.each([
+    ['a network failure', new CharacterApiError('network', 'offline'), true],
+    ['a rate limit', new CharacterApiError('rate_limited', 'slow down', { status: 429 }), true],
+    ['a 502 from a gateway', new CharacterApiError('upstream', 'bad gateway', { status: 502 }), true],
+    ['a 408', new CharacterApiError('upstream', 'timeout', { status: 408 }), true],
+    ['a 405 page from a wrong route', new CharacterApiError('upstream', 'not allowed', { status: 405 }), false],
+    ['a failed job', new CharacterApiError('job_failed', 'nope'), false],
+    ['an expired job', new CharacterApiError('expired', 'gone', { status: 410 }), false],
+    ['a plain Error', new Error('x'), false],
+  ])('given %s, says whether waiting may help (%s)', (_name, error, expected) => {
+    expect(isTransientError(error)).toBe(expected);
   });
 });

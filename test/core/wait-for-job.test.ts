@@ -101,6 +101,7 @@ describe('waitForJob', () => {
     ['not_found', () => json({ error: 'Job not found' }, 404)],
     ['unauthorized', () => json({ error: 'Bad key' }, 401)],
     ['expired', () => json({ error: 'Job expired' }, 410)],
+    ['upstream', () => html(405)],
     ['invalid_response', () => json({ jobId: JOB_ID, status: 'completed', output: { images: ['data:image/png;base64,AA'] } })],
   ])('given %s, rejects at once instead of polling on', async (code, answer) => {
     const server = scripted(answer());
