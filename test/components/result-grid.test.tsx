@@ -302,6 +302,17 @@ describe('ResultGrid', () => {
       await expectNoAxeViolations(container);
     });
 
+    it('treats a job that expired before producing images as failed, with its reason and "Try again"', async () => {
+      const user = userEvent.setup();
+      const onRetry = vi.fn();
+      const error = new CharacterApiError('timeout', 'Stopped waiting for the job after 600 s.');
+      render(<ResultGrid status="expired" error={error} count={2} onRetry={onRetry} />);
+      expect(screen.getByText('Stopped waiting for the job after 600 s.')).toBeInTheDocument();
+      expect(screen.queryByText(/kept for a limited time/)).not.toBeInTheDocument();
+      await user.click(screen.getByRole('button', { name: 'Try again' }));
+      expect(onRetry).toHaveBeenCalledTimes(1);
+    });
+
     it('says "Something went wrong." when the error has no message', () => {
       render(<ResultGrid status="failed" />);
       expect(screen.getByText('Something went wrong.')).toBeInTheDocument();

@@ -102,8 +102,10 @@ export function ResultGridRoot({
 }: ResultGridRootProps) {
   const expiresAtMs = toEpochMs(expiresAt);
   const expired = useIsPast(expiresAtMs);
-  const state = toResultGridState(status, expired);
   const safe = useMemo(() => safeImages(images), [images]);
+  // A job that expired (or was given up at the deadline) before it produced anything failed, as
+  // far as the user can tell: show why and "Try again", not cards about images that never were.
+  const state = status === 'expired' && safe.length === 0 ? 'failed' : toResultGridState(status, expired);
   const labels = useMemo(() => ({ ...defaultResultGridLabels, ...labelOverrides }), [labelOverrides]);
   const box = boxSize(aspectRatio, resolution);
   const wanted = Math.max(1, Math.floor(count) || 1);
