@@ -45,16 +45,20 @@ function toMap(headers: IncomingHttpHeaders): Map<string, string> {
  * The default transport in Node: `node:http(s)` with keep-alive agents. It costs about a third
  * of the CPU of the global `fetch` per request (measured in bench/proxy.ts), and never follows redirects.
  */
-export const nodeTransport: Transport = (url, call, signal, limit) =>
-  new Promise<UpstreamAnswer>((resolve, reject) => {
+export const nodeTransport: Transport = (url, call, signal, limit) => send(url, call, signal, limit, true);
+
+function send(url: string, call: UpstreamCall, signal: AbortSignal, limit: number, mayRetry: boolean): Promise<UpstreamAnswer> {
+  return new Promise<UpstreamAnswer>((resolve, reject) => {
     const target = new URL(url);
     const secure = target.protocol === 'https:';
     const headers: Record<string, string> = { ...call.headers };
     if (call.body !== undefined) headers['content-length'] = String(Buffer.byteLength(call.body));
+    let answered = false;
     const req = (secure ? httpsRequest : httpRequest)(
       target,
       { method: call.method, headers, signal, agent: secure ? agents.https : agents.http },
       (res) => {
+        answered = true;
         const declared = Number(res.headers['content-length']);
         if (Number.isFinite(declared) && declared > limit) {
           res.destroy();
@@ -77,6 +81,17 @@ export const nodeTransport: Transport = (url, call, signal, limit) =>
         res.on('aborted', () => reject(new Error('The upstream closed the connection mid-answer')));
       },
     );
-    req.on('error', reject);
+    req.on('error', (error: NodeJS.ErrnoException) => {
+      // A kept-alive socket that the upstream closed while it sat idle fails the next request
+      // with ECONNRESET before any answer (Node's docs: `request.reusedSocket`). A status poll
+      // is safe to send again, once (the agent has dropped the dead socket); anything else fails as before.
+      const idempotent = call.method === 'GET' || call.method === 'HEAD';
+      if (mayRetry && idempotent && !answered && req.reusedSocket && error.code === 'ECONNRESET' && !signal.aborted) {
+        resolve(send(url, call, signal, limit, false));
+        return;
+      }
+      reject(error);
+    });
     req.end(call.body);
   });
+}
