@@ -19,7 +19,7 @@ function simulated(jobMs: number, options: SimulatorHandlersOptions = {}) {
   const handlers = simulatorHandlers({ basePath: ENDPOINT, durationMs: jobMs, seed: 21, ...options });
   const client = createCharacterClient({
     endpoint: ENDPOINT,
-    headers: { Authorization: 'Bearer pd_storybook' },
+    headers: { Authorization: 'Bearer storybook-simulator' },
     pollPolicy: createPollPolicy({
       priors: Object.fromEntries(RENDERING_SPEEDS.map((speed) => [speed, [jobMs * 0.8, jobMs, jobMs * 1.2]])),
     }),
