@@ -12,11 +12,14 @@ const JOB = JSON.stringify({ jobId: 'job_keepalive', status: 'processing' });
  * out while the socket sat idle) closes a connection the moment its second request arrives,
  * without answering it. The load run saw exactly this: the proxy answered 502 `read ECONNRESET`.
  */
-function closingUpstream(): Promise<{ server: Server; url: string; requests: () => number; connections: () => number }> {
+function closingUpstream(): Promise<{ server: Server; url: string; requests: () => number; connections: () => number; close: () => Promise<void> }> {
   let requests = 0;
   let connections = 0;
+  const open = new Set<Socket>();
   const server = createServer((socket: Socket) => {
     connections++;
+    open.add(socket);
+    socket.on('close', () => open.delete(socket));
     let onThisSocket = 0;
     let buffered = '';
     socket.on('data', (chunk) => {
@@ -36,7 +39,18 @@ function closingUpstream(): Promise<{ server: Server; url: string; requests: () 
   });
   return new Promise((resolve) =>
     server.listen(0, '127.0.0.1', () =>
-      resolve({ server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/api/v1`, requests: () => requests, connections: () => connections }),
+      resolve({
+        server,
+        url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/api/v1`,
+        requests: () => requests,
+        connections: () => connections,
+        // The proxy's agent keeps its upstream socket alive: end those too, or close() waits for them.
+        close: () =>
+          new Promise<void>((resolve) => {
+            server.close(() => resolve());
+            for (const socket of open) socket.destroy();
+          }),
+      }),
     ),
   );
 }
@@ -52,7 +66,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await proxy.close();
-  await new Promise<void>((resolve) => upstream.server.close(() => resolve()));
+  await upstream.close();
 });
 
 describe('given an upstream that closes a kept-alive connection when it is reused', () => {
