@@ -229,6 +229,26 @@ describe('ReferenceUploader', () => {
       await expectNoAxeViolations(container);
     });
 
+    it('uses a typed http(s) link once typing pauses, without Enter or leaving the field', async () => {
+      const user = userEvent.setup();
+      const onValueChange = vi.fn();
+      render(<ReferenceUploader allowUpload={false} onValueChange={onValueChange} />);
+      const field = screen.getByRole('textbox', { name: 'Image URL' });
+      await user.type(field, 'https://images.example/typed.png');
+      expect(field).toHaveFocus();
+      expect(await screen.findByRole('img', { name: 'Reference image preview' })).toHaveAttribute('src', 'https://images.example/typed.png');
+      expect(onValueChange).toHaveBeenCalledTimes(1);
+      expect(onValueChange).toHaveBeenCalledWith('https://images.example/typed.png');
+    });
+
+    it('does not refuse a half-typed link while the person is still typing', async () => {
+      const user = userEvent.setup();
+      render(<ReferenceUploader allowUpload={false} />);
+      await user.type(screen.getByRole('textbox', { name: 'Image URL' }), 'images.exa');
+      await new Promise((resolve) => setTimeout(resolve, 600));
+      expect(screen.queryByRole('alert')).toBeNull();
+    });
+
     it('uses a pasted link at once', async () => {
       const user = userEvent.setup();
       const onValueChange = vi.fn();

@@ -1,6 +1,7 @@
 import {
   createContext,
   useContext,
+  useEffect,
   useId,
   useMemo,
   useRef,
@@ -14,7 +15,7 @@ import {
   type Ref,
   type RefObject,
 } from 'react';
-import { REFERENCE_IMAGE_TYPES } from '../../core/schemas.js';
+import { isHttpUrl, REFERENCE_IMAGE_TYPES } from '../../core/schemas.js';
 import { composeRefs, Slot } from '../shared/slot.js';
 import {
   defaultReferenceUploadMessages,
@@ -371,9 +372,17 @@ export interface ReferenceUploaderUrlInputProps extends Omit<ComponentPropsWitho
 }
 
 /**
- * The "Image URL" field. A typed link is used on Enter or when the field loses focus; a
- * pasted link at once; emptying the field removes the link. An invalid link is refused with a
- * message and the previous image stays.
+ * How long a typed, well-formed link waits before it is used. Using it while the person is still
+ * at the field (not only on blur) means the preview appears before they reach for "Generate":
+ * a preview that appeared on the blur of that very click would move the button away from under
+ * the pointer between mousedown and mouseup, and the click would be lost.
+ */
+const URL_SETTLE_MS = 400;
+
+/**
+ * The "Image URL" field. A typed link is used once typing pauses, on Enter, or when the field
+ * loses focus; a pasted link at once; emptying the field removes the link. An invalid link is
+ * refused with a message (on Enter or blur, never mid-typing) and the previous image stays.
  */
 function UrlInput({ ref, onChange, onKeyDown, onBlur, onPaste, ...rest }: ReferenceUploaderUrlInputProps) {
   const { upload, labels, ids, describedBy, invalid } = useUploaderContext('UrlInput');
@@ -395,6 +404,15 @@ function UrlInput({ ref, onChange, onKeyDown, onBlur, onPaste, ...rest }: Refere
     }
     if (upload.setUrl(trimmed)) setDraft(null);
   };
+  const settling = draft && draft.base === shown ? draft.text.trim() : '';
+  const { setUrl } = upload;
+  useEffect(() => {
+    if (!settling || settling === shown || !isHttpUrl(settling)) return;
+    const timer = setTimeout(() => {
+      if (setUrl(settling)) setDraft(null);
+    }, URL_SETTLE_MS);
+    return () => clearTimeout(timer);
+  }, [settling, shown, setUrl]);
   return (
     <input
       type="url"
