@@ -1,4 +1,7 @@
 import * as z from 'zod/mini';
+import { isHttpUrl } from './url.js';
+
+export { isHttpUrl };
 
 /** How fast (and how carefully) the model renders. */
 export const RENDERING_SPEEDS = ['Default', 'Turbo', 'Quality'] as const;
@@ -49,17 +52,6 @@ export const DEFAULT_PARAMETERS = {
   magic_prompt_option: 'Auto',
   numberOfImages: 1,
 } as const satisfies Partial<CharacterInput>;
-
-/** True for an absolute `http:` or `https:` URL; everything else (data:, javascript:, relative) is refused. */
-export function isHttpUrl(value: unknown): value is string {
-  if (typeof value !== 'string') return false;
-  try {
-    const url = new URL(value);
-    return url.protocol === 'http:' || url.protocol === 'https:';
-  } catch {
-    return false;
-  }
-}
 
 /** An absolute http(s) URL. */
 export const httpUrlSchema = z.string().check(

@@ -1,4 +1,5 @@
-import { isHttpUrl, type AspectRatio, type Resolution } from '../../core/schemas.js';
+import type { AspectRatio, Resolution } from '../../core/schemas.js';
+import { isHttpUrl } from '../../core/url.js';
 
 /** What the grid shows: nothing yet, placeholders, images, an error, or expired cards. */
 export type ResultGridState = 'idle' | 'pending' | 'completed' | 'failed' | 'expired';
