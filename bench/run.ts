@@ -102,7 +102,7 @@ function budgets(size: SizeRow[], poll: PollBenchRow[], proxy: ProxyBenchRow[], 
       value: `ratio ${r.throughputRatio.toFixed(2)}, +${r.addedP50Ms.toFixed(3)} ms p50`,
       budget: r.budget!,
       holds: r.holds === true,
-      fix: `${hop}see the server CPU µs/req column (load-independent): the proxy does more per request than forwarding (it parses the job, rewrites \`statusUrl\`, re-serialises it and scans the text for the key); a CPU profile of one GET through the proxy, then cheaper work on that path (e.g. rewriting \`statusUrl\` without a full parse and re-serialise), and a run on an idle machine are the next steps`,
+      fix: `${hop}see the server CPU µs/req column (load-independent): the proxy does more per request than forwarding (it parses the job, rewrites \`statusUrl\`, re-serialises it and scans the text for the key); a CPU profile of one GET through the proxy, then cheaper work on that path (e.g. rewriting \`statusUrl\` without a full parse and re-serialise) are the next steps`,
     });
   }
   for (const r of render.filter((x) => x.holds !== undefined)) {
@@ -169,7 +169,7 @@ async function main(): Promise<void> {
     `| react-ideogram-character | ${ownVersion}, commit ${gitRevision()} |`,
     ...MEASURED_PACKAGES.map((name) => `| ${name} | ${packageVersion(name)} |`),
     '',
-    `Timed figures (proxy, ResultGrid mount, downscale) are wall-clock on this machine: a load average above the core count (${machine.cores}) means other processes shared the CPU and inflated them; the ratios to a baseline measured in the same run are the figures to compare across machines. Sizes and the poll simulation do not depend on load; render counts barely do. While the load average is above the core count, a timed verdict within about a third of its budget can flip between consecutive runs (seen here for the ResultGrid mount and the in-process proxy ratio); the load-corrected and CPU columns are steadier.`,
+    `Timed figures (proxy, ResultGrid mount, downscale) are wall-clock on this machine: a load average above the core count (${machine.cores}) means other processes shared the CPU and inflated them; the ratios to a baseline measured in the same run are the figures to compare across machines. Sizes and the poll simulation do not depend on load; render counts barely do. While the load average is above the core count, a timed verdict within about a third of its budget can flip between consecutive runs (seen on this machine for the ResultGrid mount, the downscale and the in-process proxy ratio); the load-corrected and CPU columns are steadier.`,
     '',
     '## Budgets',
     '',
