@@ -29,6 +29,7 @@ import {
   type CharacterGeneratorLabelOverrides,
   type CharacterGeneratorLabels,
 } from './labels.js';
+import { unstyledAttribute, type UnstyledProps } from '../shared/unstyled.js';
 
 /** Errors a retry cannot fix: the input or the account has to change first. */
 const NOT_RETRYABLE = new Set(['invalid_input', 'unauthorized', 'insufficient_credits']);
@@ -70,7 +71,7 @@ export function useCharacterGenerator(): CharacterGeneratorContextValue {
 
 /* ------------------------------------------------------------------------------------------ */
 
-export interface CharacterGeneratorRootProps extends Omit<ComponentProps<'div'>, 'defaultValue' | 'onError'> {
+export interface CharacterGeneratorRootProps extends Omit<ComponentProps<'div'>, 'defaultValue' | 'onError'>, UnstyledProps {
   /** The proxy endpoint, e.g. `/api/character`; creates a provider (and a QueryClient when none is above). @default the enclosing CharacterGenerationProvider's */
   endpoint?: string | undefined;
   /** A ready client (custom fetch, headers); wins over `endpoint`. @default the enclosing CharacterGenerationProvider's */
@@ -110,6 +111,7 @@ function RootInner({
   onStatusChange,
   generationOptions,
   asChild,
+  unstyled,
   className,
   children,
   ...props
@@ -153,6 +155,7 @@ function RootInner({
     ...props,
     'data-slot': 'character-generator',
     'data-state': generation.status,
+    'data-unstyled': unstyledAttribute(unstyled),
     'data-busy': generation.isBusy ? '' : undefined,
     className,
   };

@@ -41,6 +41,7 @@ import {
   type ParameterFormFieldName,
   type ParameterFormValue,
 } from './values.js';
+import { unstyledAttribute, type UnstyledProps } from '../shared/unstyled.js';
 
 /** Every visible string of the form; override any for translation. */
 export interface ParameterFormLabels {
@@ -206,7 +207,8 @@ export function useParameterFormField<K extends ParameterFormFieldName>(
 }
 
 export interface ParameterFormRootProps
-  extends Omit<ComponentPropsWithoutRef<'form'>, 'onSubmit' | 'defaultValue' | 'onChange'> {
+  extends Omit<ComponentPropsWithoutRef<'form'>, 'onSubmit' | 'defaultValue' | 'onChange'>,
+    UnstyledProps {
   /** The form's value (controlled). @default undefined (uncontrolled) */
   value?: ParameterFormValue | undefined;
   /** The starting value when uncontrolled; missing fields take the defaults. @default defaultParameterFormValue */
@@ -249,6 +251,7 @@ function Root(props: ParameterFormRootProps) {
     submitting = false,
     disabled = false,
     labels: labelOverrides,
+    unstyled,
     children,
     ref,
     ...rest
@@ -350,6 +353,7 @@ function Root(props: ParameterFormRootProps) {
       <form
         noValidate
         data-slot="parameter-form"
+        data-unstyled={unstyledAttribute(unstyled)}
         data-state={submitting ? 'submitting' : invalid ? 'invalid' : 'idle'}
         data-disabled={flag(disabled)}
         aria-busy={submitting || undefined}

@@ -24,6 +24,7 @@ import {
   type UseReferenceUploadOptions,
   type UseReferenceUploadResult,
 } from './use-reference-upload.js';
+import { unstyledAttribute, type UnstyledProps } from '../shared/unstyled.js';
 
 /** Every visible (and announced) string of the uploader; override any for translation. */
 export interface ReferenceUploaderLabels extends ReferenceUploadMessages {
@@ -112,7 +113,8 @@ function firstFile(data: DataTransfer | null): File | null {
 
 export interface ReferenceUploaderRootProps
   extends UseReferenceUploadOptions,
-    Omit<ComponentPropsWithoutRef<'div'>, 'defaultValue' | 'onError'> {
+    Omit<ComponentPropsWithoutRef<'div'>, 'defaultValue' | 'onError'>,
+    UnstyledProps {
   /** Every visible string, for translation. @default defaultReferenceUploaderLabels */
   labels?: Partial<ReferenceUploaderLabels> | undefined;
   /** Mark the uploader invalid (e.g. a form's error for `character_reference_image`). @default false */
@@ -150,6 +152,7 @@ function Root(props: ReferenceUploaderRootProps) {
     labels: labelOverrides,
     invalid = false,
     asChild,
+    unstyled,
     children,
     onPaste,
     'aria-describedby': describedBy,
@@ -209,6 +212,7 @@ function Root(props: ReferenceUploaderRootProps) {
     <ReferenceUploaderContext.Provider value={context}>
       <Component
         data-slot="reference-uploader"
+        data-unstyled={unstyledAttribute(unstyled)}
         data-state={upload.status}
         data-disabled={flag(upload.disabled)}
         data-invalid={flag(invalid || upload.error !== null)}

@@ -37,6 +37,7 @@ import {
   type ResultGridStatusValue,
 } from './state.js';
 import { useHydrated, useIsPast, useRemaining } from './timers.js';
+import { unstyledAttribute, type UnstyledProps } from '../shared/unstyled.js';
 
 /** Under this much time left, the expiry badge carries `data-expiring-soon`. */
 const EXPIRING_SOON_MS = 5 * 60_000;
@@ -45,7 +46,7 @@ const COPIED_MS = 2000;
 
 /* ------------------------------------------------------------------------------------------ */
 
-export interface ResultGridRootProps extends Omit<ComponentProps<'div'>, 'onError'> {
+export interface ResultGridRootProps extends Omit<ComponentProps<'div'>, 'onError'>, UnstyledProps {
   /** The generation's status: a `useCharacterGeneration` status or a grid state. @default 'idle' */
   status?: ResultGridStatusValue | undefined;
   /** Output image URLs; anything but an absolute http(s) URL is dropped, never rendered. @default [] */
@@ -95,6 +96,7 @@ export function ResultGridRoot({
   onUseAsReference,
   labels: labelOverrides,
   asChild,
+  unstyled,
   className,
   style,
   children,
@@ -171,6 +173,7 @@ export function ResultGridRoot({
     ...props,
     'data-slot': 'result-grid',
     'data-state': state,
+    'data-unstyled': unstyledAttribute(unstyled),
     className,
     style: { '--ic-aspect-ratio': `${box.width} / ${box.height}`, ...style } as CSSProperties,
   };
