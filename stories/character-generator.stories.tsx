@@ -137,3 +137,51 @@ export const PromptRefused: Story = {
     await expect(prompt).toHaveAccessibleDescription(expect.stringContaining('safety check'));
   },
 };
+
+/** A slow job (45 s): the estimated progress bar runs; Cancel stops watching it (the credits are already spent). */
+export const SlowJob: Story = {
+  ...simulated(45_000),
+  play: async ({ canvasElement, userEvent }) => {
+    const canvas = within(canvasElement);
+    await userEvent.click(canvas.getByRole('button', { name: 'Generate' }));
+    const area = results(canvasElement);
+    await expect(await area.findByRole('progressbar', { name: 'Generation progress' })).toBeVisible();
+    await userEvent.click(await canvas.findByRole('button', { name: 'Cancel' }));
+    await waitFor(() => expect(canvasElement.querySelector('[data-slot="character-generator"]')).toHaveAttribute('data-state', 'canceled'));
+    await expect(canvas.getByRole('button', { name: 'Generate' })).toBeEnabled();
+  },
+};
+
+/** Every request is rate limited (429 with Retry-After): after one retry the submit gives up and says why. */
+export const RateLimited: Story = {
+  ...simulated(1000, { rateLimitRate: 1 }),
+  play: async ({ canvasElement, userEvent }) => {
+    await userEvent.click(within(canvasElement).getByRole('button', { name: 'Generate' }));
+    const area = results(canvasElement);
+    await expect(await area.findByText('Generation failed', undefined, { timeout: 15_000 })).toBeVisible();
+    // The reason is shown and announced (the live region holds it too).
+    await expect(area.getAllByText(/Too many requests/)[0]).toBeVisible();
+  },
+};
+
+/** The account has no credits left (402): the reason shows, and no "Try again" that would fail the same way. */
+export const InsufficientCredits: Story = {
+  ...simulated(1000, { credits: 0 }),
+  play: async ({ canvasElement, userEvent }) => {
+    await userEvent.click(within(canvasElement).getByRole('button', { name: 'Generate' }));
+    const area = results(canvasElement);
+    const reasons = await area.findAllByText(/Not enough credits/, undefined, { timeout: 10_000 });
+    await expect(reasons[0]).toBeVisible();
+    await expect(area.queryByRole('button', { name: 'Try again' })).toBeNull();
+  },
+};
+
+/** A flaky network (a third of the API requests dropped, seeded): polling rides it out and the images arrive. */
+export const NetworkFlake: Story = {
+  ...simulated(2000, { dropRate: 0.35, seed: 5 }),
+  play: async ({ canvasElement, userEvent }) => {
+    await userEvent.click(within(canvasElement).getByRole('button', { name: 'Generate' }));
+    const area = results(canvasElement);
+    await waitFor(() => expect(area.queryAllByRole('img', { name: PROMPT })).toHaveLength(2), { timeout: 30_000 });
+  },
+};
