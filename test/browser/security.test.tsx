@@ -149,7 +149,8 @@ describe('given a hostile upstream behind the CharacterGenerator, in Chromium', 
   it('when a job fails with an HTML error message after an HTML prompt, the message shows as text and nothing runs', async () => {
     const screen = await render(<CharacterGenerator client={hostileClient({ status: 'failed', error: { message: HTML_PAYLOAD } })} generationOptions={{ persist: false }} />);
     await generate(HTML_PAYLOAD);
-    await expect.element(screen.getByText(HTML_PAYLOAD, { exact: false })).toBeVisible();
+    // The failure's reason, as text inside the results (the prompt field and the live region hold the same string).
+    await expect.element(screen.getByRole('region', { name: 'Results' }).getByText(HTML_PAYLOAD, { exact: true })).toBeVisible();
     await settle();
     expectInert();
   });
