@@ -1,11 +1,11 @@
 /// <reference types="vitest/config" />
-import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { defineConfig, type Plugin } from 'vite';
 import react from '@vitejs/plugin-react';
 import { playwright } from '@vitest/browser-playwright';
 import { storybookTest } from '@storybook/addon-vitest/vitest-plugin';
 import { bundle } from 'lightningcss';
+import { CHROMIUM_ARGS, chromiumExecutable } from './scripts/chromium.mjs';
 
 const root = fileURLToPath(new URL('.', import.meta.url));
 const fromRoot = (path: string) => fileURLToPath(new URL(path, import.meta.url));
@@ -13,34 +13,13 @@ const fromRoot = (path: string) => fileURLToPath(new URL(path, import.meta.url))
 /** Peers and the zod dependency stay imports; the app's bundler resolves them once. */
 const EXTERNAL = /^(react|react-dom|@tanstack\/react-query|zod|msw)(\/|$)|^node:/;
 
-/**
- * The browser for the `browser` and `storybook` projects: `CHROMIUM_PATH`, else Debian's
- * `/usr/bin/chromium`, else Playwright's own download (undefined lets Playwright choose).
- */
-export function chromiumExecutable(): string | undefined {
-  if (process.env.CHROMIUM_PATH) return process.env.CHROMIUM_PATH;
-  if (existsSync('/usr/bin/chromium')) return '/usr/bin/chromium';
-  return undefined;
-}
-
-const browserLaunchArgs = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--disable-dev-shm-usage',
-];
-
 /** A fresh object for each project: a shared `instances` array gets renamed across projects. */
 function browserConfig() {
   return {
     enabled: true,
     headless: true,
     provider: playwright({
-      launchOptions: { executablePath: chromiumExecutable(), args: browserLaunchArgs },
+      launchOptions: { executablePath: chromiumExecutable(), args: [...CHROMIUM_ARGS] },
     }),
     instances: [{ browser: 'chromium' as const }],
     screenshotFailures: false,

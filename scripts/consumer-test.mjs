@@ -19,21 +19,12 @@ import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { CHROMIUM_ARGS, chromiumExecutable } from './chromium.mjs';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const APP = join(ROOT, 'test/consumer/app');
 const INSTALLED = join(APP, 'node_modules/react-ideogram-character');
 const REFERENCE = join(ROOT, 'stories/assets/reference-portrait.jpg');
-const BROWSER_ARGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--disable-dev-shm-usage',
-];
 /** The whole test must finish within this; a hang is a failure, not a stuck CI job. */
 const OVERALL_TIMEOUT_MS = 120_000;
 
@@ -41,11 +32,6 @@ const started = Date.now();
 const seconds = () => ((Date.now() - started) / 1000).toFixed(1);
 const step = (message) => console.log(`  · ${message} (${seconds()} s)`);
 
-function browserExecutable() {
-  if (process.env.CHROMIUM_PATH) return process.env.CHROMIUM_PATH;
-  if (existsSync('/usr/bin/chromium')) return '/usr/bin/chromium';
-  return undefined; // Playwright's own download
-}
 
 function run(command, args, options = {}) {
   const result = spawnSync(command, args, { cwd: ROOT, encoding: 'utf8', ...options });
@@ -112,7 +98,7 @@ async function serveApp() {
 
 async function checkInBrowser(url) {
   const { chromium } = await import('playwright-core');
-  browser = await chromium.launch({ executablePath: browserExecutable(), args: BROWSER_ARGS });
+  browser = await chromium.launch({ executablePath: chromiumExecutable(), args: [...CHROMIUM_ARGS] });
   try {
     const page = await browser.newPage({ viewport: { width: 1100, height: 900 } });
     page.setDefaultTimeout(15_000);

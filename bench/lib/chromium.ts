@@ -3,33 +3,16 @@
  * made-up origin (no server, no network), scripts bundled from TypeScript with esbuild.
  */
 import { build } from 'esbuild';
-import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type Page } from 'playwright';
+import { CHROMIUM_ARGS, chromiumExecutable } from '../../scripts/chromium.mjs';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 
-/** `CHROMIUM_PATH`, else Debian's `/usr/bin/chromium`, else undefined (Playwright's own browser). */
-export function chromiumExecutable(): string | undefined {
-  if (process.env.CHROMIUM_PATH) return process.env.CHROMIUM_PATH;
-  if (existsSync('/usr/bin/chromium')) return '/usr/bin/chromium';
-  return undefined;
-}
-
-/** The same flags as the `browser` test project (TOOLCHAIN.md). */
-export const LAUNCH_ARGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--disable-dev-shm-usage',
-];
+export { chromiumExecutable };
 
 export function launchChromium(): Promise<Browser> {
-  return chromium.launch({ executablePath: chromiumExecutable(), args: LAUNCH_ARGS, headless: true });
+  return chromium.launch({ executablePath: chromiumExecutable(), args: [...CHROMIUM_ARGS], headless: true });
 }
 
 export interface BundleOptions {

@@ -3,6 +3,7 @@
  * strategy makes per job and how late it sees `completed` (detection latency).
  */
 import type { PollPolicy, RenderingSpeed } from '../../src/core/index.js';
+import { mulberry32 } from '../../src/testing/random.js';
 
 /**
  * The 33 Default-speed runs on the model page, in seconds. The page publishes only their
@@ -27,17 +28,8 @@ export function shuffled<T>(values: readonly T[], seed: number): T[] {
   return out;
 }
 
-/** A small seeded PRNG (mulberry32), so every run of the bench prints the same figures. */
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+// Seeded (the simulator's own PRNG), so every run of the bench prints the same figures.
+export { mulberry32 };
 
 /** `count` durations (ms) drawn uniformly from [minS, maxS] seconds. */
 export function uniformDurationsMs(minS: number, maxS: number, count: number, seed: number): number[] {
