@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { FetchHandler } from './proxy.js';
-import { bufferedBodies, errorResponse, passThroughResponses } from './respond.js';
+import { bufferedBodies, errorResponse, nodeFastPaths, passThroughResponses, type PlainAnswer } from './respond.js';
 
 /** A `node:http` request listener that is also Express and Connect middleware. */
 export type NodeHandler = (req: IncomingMessage, res: ServerResponse, next?: (error?: unknown) => void) => void;
@@ -19,8 +19,8 @@ function badTarget(): Response {
   return errorResponse(400, 'bad_request', 'The request target is not allowed');
 }
 
-/** Build a fetch `Request` from a Node request; `undefined` when the target must be refused. */
-function toRequest(req: IncomingMessage, signal: AbortSignal): Request | undefined {
+/** The request target and its path, or `undefined` when the target must be refused. */
+function safeTarget(req: IncomingMessage): { target: string; path: string } | undefined {
   // Express and Connect strip the mount path from req.url and keep the full one in originalUrl.
   const target = (req as IncomingMessage & { originalUrl?: string }).originalUrl ?? req.url ?? '/';
   // Absolute-form (`GET http://other.host/… HTTP/1.1`) and `*` targets are not ours to answer.
@@ -28,6 +28,11 @@ function toRequest(req: IncomingMessage, signal: AbortSignal): Request | undefin
   const queryAt = target.indexOf('?');
   const path = queryAt === -1 ? target : target.slice(0, queryAt);
   if (UNSAFE_PATH.test(path)) return undefined;
+  return { target, path };
+}
+
+/** Build a fetch `Request` from a Node request and its (safe) target. */
+function toRequest(req: IncomingMessage, target: string, signal: AbortSignal): Request {
   const hostHeader = req.headers.host ?? '';
   const host = HOST.test(hostHeader) ? hostHeader : 'localhost';
   const protocol = (req.socket as { encrypted?: boolean }).encrypted ? 'https' : 'http';
@@ -72,6 +77,18 @@ function lazyBody(req: IncomingMessage): ReadableStream<Uint8Array> {
     },
     { highWaterMark: 0 },
   );
+}
+
+/** Write an answer the proxy built without a `Response` (its JSON text is already final). */
+function sendPlain(answer: PlainAnswer, req: IncomingMessage, res: ServerResponse): void {
+  res.statusCode = answer.status;
+  for (const [name, value] of answer.headers) res.setHeader(name, value);
+  if (req.method === 'HEAD') {
+    res.end();
+    return;
+  }
+  res.setHeader('content-length', Buffer.byteLength(answer.text));
+  res.end(answer.text);
 }
 
 async function send(response: Response, req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -135,17 +152,27 @@ function isDropConnection(error: unknown): boolean {
  * // or: app.use(toNodeHandler(proxy)) in Express, before any body parser
  */
 export function toNodeHandler(handler: FetchHandler): NodeHandler {
+  const fastPath = nodeFastPaths.get(handler);
   return (req, res, next) => {
     const controller = new AbortController();
     res.once('close', () => {
       if (!res.writableFinished) controller.abort(new Error('The client disconnected'));
     });
     const run = async () => {
-      const request = toRequest(req, controller.signal);
-      if (!request) {
+      const safe = safeTarget(req);
+      if (!safe) {
         await send(badTarget(), req, res);
         return;
       }
+      // The proxy's status poll skips Request/Response objects (most of its cost per request).
+      const fast = fastPath?.(req.method ?? 'GET', safe.path, controller);
+      if (fast) {
+        const answer = await fast;
+        if (answer instanceof Response) await send(answer, req, res);
+        else sendPlain(answer, req, res);
+        return;
+      }
+      const request = toRequest(req, safe.target, controller.signal);
       const response = await handler(request);
       if (next && passThroughResponses.has(response)) {
         await response.body?.cancel();

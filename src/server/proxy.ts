@@ -4,7 +4,7 @@ import { BodyTooLargeError, mediaType, readBodyLimited } from './body.js';
 import { fetchTransport, nodeTransport, type Transport, type UpstreamAnswer, type UpstreamCall } from './transport.js';
 import { IdempotencyCache, type Outcome } from './idempotency.js';
 import { sniffImage } from './image-header.js';
-import { errorResponse, jsonResponse, methodNotAllowed, notFound, passThroughResponses, type ErrorExtras } from './respond.js';
+import { errorResponse, jsonResponse, methodNotAllowed, nodeFastPaths, notFound, passThroughResponses, plainAnswer, type ErrorExtras, type PlainAnswer } from './respond.js';
 import type { UploadStorage } from './storage.js';
 
 /** Where the proxy writes warnings and errors; every line is scrubbed of the API key. */
@@ -229,11 +229,15 @@ export function createCharacterProxy(options: CharacterProxyOptions = {}): Fetch
   const transport: Transport = options.fetch ? fetchTransport(options.fetch) : nodeTransport;
 
   /** Send one request upstream and turn whatever comes back into an Outcome in the one shape. */
-  async function callUpstream(what: 'submit' | 'job', url: string, call: UpstreamCall, key: string, signal: AbortSignal): Promise<Outcome> {
-    const controller = new AbortController();
+  async function callUpstream(what: 'submit' | 'job', url: string, call: UpstreamCall, key: string, signal: AbortSignal, own?: AbortController): Promise<Outcome> {
+    // `own`: a controller this request alone uses (the Node fast path's), aborted here on timeout;
+    // otherwise one more controller that follows the caller's signal.
+    const controller = own ?? new AbortController();
     const onAbort = () => controller.abort(signal.reason);
-    if (signal.aborted) onAbort();
-    else signal.addEventListener('abort', onAbort, { once: true });
+    if (!own) {
+      if (signal.aborted) onAbort();
+      else signal.addEventListener('abort', onAbort, { once: true });
+    }
     const timer = setTimeout(() => controller.abort(new UpstreamTimeout('timeout')), timeoutMs);
     try {
       const headers = { ...call.headers, authorization: `Bearer ${key}`, accept: 'application/json' };
@@ -253,7 +257,7 @@ export function createCharacterProxy(options: CharacterProxyOptions = {}): Fetch
       return errorOutcome(502, 'upstream', 'Could not reach the generation service');
     } finally {
       clearTimeout(timer);
-      signal.removeEventListener('abort', onAbort);
+      if (!own) signal.removeEventListener('abort', onAbort);
     }
   }
 
@@ -374,6 +378,30 @@ export function createCharacterProxy(options: CharacterProxyOptions = {}): Fetch
     return toResponse(result, makeScrubber(key));
   }
 
+  /**
+   * `GET {basePath}/jobs/{id}` for `toNodeHandler`, with no `Request` or `Response` built: the
+   * same checks and answer as `route` → `getJob`. Only when no hook needs a `Request` and no
+   * stored-file path could overlap; `undefined` sends everything else the ordinary way.
+   */
+  const fastGetJob = (method: string, path: string, controller: AbortController): Promise<PlainAnswer | Response> | undefined => {
+    if (method !== 'GET' || options.authorize || options.rateLimit || uploads) return undefined;
+    const prefix = `${basePath}/jobs/`;
+    if (!path.startsWith(prefix)) return undefined;
+    const jobId = path.slice(prefix.length);
+    if (!JOB_ID_PATTERN.test(jobId)) return undefined;
+    return (async () => {
+      try {
+        const key = requireKey();
+        const result = await callUpstream('job', `${upstreamUrl}/jobs/${jobId}`, { method: 'GET', headers: {} }, key, controller.signal, controller);
+        return plainAnswer(result.body, result.status, result.headers, makeScrubber(key));
+      } catch (error) {
+        if (error instanceof Answer) return error.response;
+        log('error', 'The character proxy failed', { error });
+        return errorResponse(500, 'internal', 'Something went wrong');
+      }
+    })();
+  };
+
   async function upload(request: Request, storage: UploadStorage): Promise<Response> {
     await runHooks(request);
     const contentType = request.headers.get('content-type');
@@ -466,7 +494,7 @@ export function createCharacterProxy(options: CharacterProxyOptions = {}): Fetch
     return notFound();
   }
 
-  return async function characterProxy(request: Request): Promise<Response> {
+  const characterProxy = async function characterProxy(request: Request): Promise<Response> {
     try {
       return await route(request);
     } catch (error) {
@@ -475,4 +503,6 @@ export function createCharacterProxy(options: CharacterProxyOptions = {}): Fetch
       return errorResponse(500, 'internal', 'Something went wrong');
     }
   };
+  nodeFastPaths.set(characterProxy, fastGetJob);
+  return characterProxy;
 }

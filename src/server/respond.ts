@@ -74,3 +74,29 @@ export function notFound(message = 'No such route'): Response {
  * `next()` when there is one, so the proxy can be mounted app-wide in Express, Connect or Vite.
  */
 export const passThroughResponses = new WeakSet<Response>();
+
+/** A JSON answer the proxy made, not yet wrapped in a `Response`: what `toNodeHandler` writes directly. */
+export interface PlainAnswer {
+  status: number;
+  /** Lower-case header name → value, the base headers and content type included. */
+  headers: [string, string][];
+  /** The JSON text, already scrubbed of the API key. */
+  text: string;
+}
+
+/** Builds the `PlainAnswer` for a JSON body: the same headers and text `jsonResponse` would give. */
+export function plainAnswer(body: unknown, status: number, headers: readonly [string, string][], scrub: (text: string) => string): PlainAnswer {
+  const out: [string, string][] = [];
+  for (const [name, value] of headers) out.push([name, scrub(value)]);
+  for (const name in BASE_HEADERS) out.push([name, BASE_HEADERS[name]!]);
+  out.push(['content-type', 'application/json; charset=utf-8']);
+  return { status, headers: out, text: scrub(JSON.stringify(body)) };
+}
+
+/**
+ * The proxy's `GET {basePath}/jobs/{id}` without `Request`/`Response` objects, for
+ * `toNodeHandler`: it answers `undefined` when the request is not that route (or a hook needs a
+ * `Request`), and `toNodeHandler` then goes the ordinary way. Keyed by the proxy's handler.
+ */
+export type NodeFastPath = (method: string, path: string, controller: AbortController) => Promise<PlainAnswer | Response> | undefined;
+export const nodeFastPaths = new WeakMap<object, NodeFastPath>();
