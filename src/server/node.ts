@@ -81,14 +81,13 @@ function lazyBody(req: IncomingMessage): ReadableStream<Uint8Array> {
 
 /** Write an answer the proxy built without a `Response` (its JSON text is already final). */
 function sendPlain(answer: PlainAnswer, req: IncomingMessage, res: ServerResponse): void {
-  res.statusCode = answer.status;
-  for (const [name, value] of answer.headers) res.setHeader(name, value);
-  if (req.method === 'HEAD') {
-    res.end();
-    return;
-  }
-  res.setHeader('content-length', Buffer.byteLength(answer.text));
-  res.end(answer.text);
+  // One writeHead with a flat [name, value, …] list: cheaper than a setHeader per header.
+  const flat: string[] = [];
+  for (const [name, value] of answer.headers) flat.push(name, value);
+  const head = req.method === 'HEAD';
+  if (!head) flat.push('content-length', String(Buffer.byteLength(answer.text)));
+  res.writeHead(answer.status, flat);
+  res.end(head ? undefined : answer.text);
 }
 
 async function send(response: Response, req: IncomingMessage, res: ServerResponse): Promise<void> {
