@@ -143,7 +143,9 @@ function isDropConnection(error: unknown): boolean {
  * (dot segments and encoded separators in any encoding, absolute-form URLs) answer 400.
  * With `next` (Express, Connect, Vite), requests outside the proxy's `basePath` go on to the
  * next middleware. A handler error with `dropConnection: true` closes the socket without an
- * answer (the simulator's dropped connection); any other error answers 500 JSON.
+ * answer (the simulator's dropped connection); any other error answers 500 JSON. For a proxy
+ * from `createCharacterProxy`, `GET {basePath}/jobs/{id}` skips the `Request`/`Response` objects
+ * (same checks and answer, about half the CPU per poll) when it has no `authorize`/`rateLimit` hook.
  *
  * @example
  * const proxy = createCharacterProxy({ basePath: '/api/character' });
