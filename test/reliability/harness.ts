@@ -1,5 +1,4 @@
-import { createServer, type RequestListener } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { RequestListener } from 'node:http';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { createCharacterProxy, toNodeHandler, type CharacterProxyOptions } from '../../src/server/index.js';
@@ -46,7 +45,7 @@ export interface Stack {
 export async function startStack(
   options: { simulator?: SimulatorOptions; proxy?: Partial<CharacterProxyOptions>; spikes?: LatencySpikes; backlog?: number } = {},
 ): Promise<Stack> {
-  const serve = (listener: RequestListener) => (options.backlog ? listenWithBacklog(listener, options.backlog) : listen(listener));
+  const serve = (listener: RequestListener) => listen(listener, options.backlog);
   const key = fakeKey();
   const simulator = createSimulator({ apiKey: key, ...options.simulator });
   const simulatorHandler = toNodeHandler(simulator);
@@ -75,27 +74,6 @@ export async function startStack(
       await proxy.close();
       await upstream.close();
     },
-  };
-}
-
-/**
- * `listen` (test/server/helpers) with a longer accept queue. Node's default backlog is 511: when
- * hundreds of connections open at once while the event loop is busy, the kernel drops the
- * overflow and those clients wait 1, 3, 7… s for their SYN to be retried.
- */
-export async function listenWithBacklog(listener: RequestListener, backlog: number): Promise<Listening> {
-  const server = createServer(listener);
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', backlog, resolve));
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://127.0.0.1:${port}`,
-    port,
-    server,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
   };
 }
 

@@ -16,10 +16,16 @@ export interface Listening {
   close(): Promise<void>;
 }
 
-/** Listen on 127.0.0.1 with an OS-chosen port. */
-export async function listen(listener: RequestListener): Promise<Listening> {
+/**
+ * Listen on 127.0.0.1 with an OS-chosen port. `backlog` lengthens the accept queue (Node's
+ * default is 511): when hundreds of connections open at once while the event loop is busy, the
+ * kernel drops the overflow and those clients wait 1, 3, 7… s for their SYN to be retried.
+ */
+export async function listen(listener: RequestListener, backlog?: number): Promise<Listening> {
   const server = createServer(listener);
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  await new Promise<void>((resolve) =>
+    backlog === undefined ? server.listen(0, '127.0.0.1', resolve) : server.listen(0, '127.0.0.1', backlog, resolve),
+  );
   const { port } = server.address() as AddressInfo;
   return {
     url: `http://127.0.0.1:${port}`,
