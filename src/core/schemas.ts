@@ -133,6 +133,23 @@ const errorValueSchema = z.custom<string | { [key: string]: unknown; message?: s
 );
 
 const imageUrlSchema = httpUrlSchema;
+
+/**
+ * A list whose items each pass `item`; a bad item is reported at its own index
+ * (`output.images[1]`, `assets[0].url`). Does what `z.array` does for these two lists, for
+ * 0.4 kB gzipped less in every app that imports the client (bench:size).
+ */
+const listOf = <T>(item: z.ZodMiniType<T>) =>
+  z.custom<T[]>(Array.isArray, { message: 'Expected a list' }).check(
+    z.check<T[]>((ctx) =>
+      ctx.value.forEach((value, index) => {
+        const result = z.safeParse(item, value);
+        if (!result.success) {
+          for (const { path, message } of result.error.issues) ctx.issues.push({ code: 'custom', input: value, path: [index, ...path], message });
+        }
+      }),
+    ),
+  );
 /** A finite number, as `z.number()` accepts, checked by a predicate (no `z.number` code shipped). */
 const numberSchema = z.custom<number>(isNumber, { message: 'Expected a number' });
 
@@ -147,12 +164,12 @@ export const wireJobSchema = z.looseObject({
   output: z.optional(
     z.nullable(
       z.looseObject({
-        images: z.optional(z.nullable(z.array(imageUrlSchema))),
+        images: z.optional(z.nullable(listOf(imageUrlSchema))),
         image: z.optional(z.nullable(imageUrlSchema)),
       }),
     ),
   ),
-  assets: z.optional(z.nullable(z.array(z.looseObject({ url: imageUrlSchema })))),
+  assets: z.optional(z.nullable(listOf(z.looseObject({ url: imageUrlSchema })))),
   creditCost: z.optional(z.nullable(numberSchema)),
   creditsRemaining: z.optional(z.nullable(numberSchema)),
   expiresAt: z.optional(z.nullable(z.string())),
