@@ -3,7 +3,7 @@
  * browser), peers external, zod included, then gzip -9. Add entries to `SIZE_ENTRIES`;
  * `measureSizes()` returns the rows so `bench/run.ts` can write them into bench/RESULTS.md.
  */
-import { build } from 'esbuild';
+import { build, type Metafile } from 'esbuild';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { gzipSync } from 'node:zlib';
 
@@ -16,6 +16,16 @@ export interface SizeEntry {
   budgetBytes?: number;
   /** More packages to leave out of this entry (for reference rows such as "without zod"). */
   external?: string[];
+  /** Also report which source files the minified bytes come from (for budgets that do not hold). */
+  attribute?: boolean;
+}
+
+/** Minified bytes one source file (or package) contributes to a bundle. */
+export interface SizeShare {
+  /** `src/core/client.ts`, or a package name such as `zod`. */
+  source: string;
+  /** Minified bytes in the output, before gzip. */
+  minBytes: number;
 }
 
 export interface SizeRow extends SizeEntry {
@@ -25,6 +35,8 @@ export interface SizeRow extends SizeEntry {
   gzipBytes: number;
   /** Whether the budget holds (undefined without a budget). */
   holds?: boolean;
+  /** Where the minified bytes come from, largest first (entries with `attribute`). */
+  shares?: SizeShare[];
 }
 
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -40,6 +52,7 @@ export const SIZE_ENTRIES: SizeEntry[] = [
     name: "import { createCharacterClient } from 'react-ideogram-character/core'",
     code: "import { createCharacterClient } from 'react-ideogram-character/core'; globalThis.x = createCharacterClient;",
     budgetBytes: 8 * 1024,
+    attribute: true,
   },
   {
     name: "import * from 'react-ideogram-character/core' (everything)",
@@ -106,6 +119,7 @@ export async function measureSize(entry: SizeEntry, aliases: Record<string, stri
     loader: { '.css': 'css' },
     logLevel: 'silent',
     define: { 'process.env.NODE_ENV': '"production"' },
+    metafile: entry.attribute === true,
   });
   const code = result.outputFiles.map((f) => f.contents).reduce((a, b) => Buffer.concat([a, b]), Buffer.alloc(0));
   const gzipBytes = gzipSync(code, { level: 9 }).length;
@@ -114,7 +128,21 @@ export async function measureSize(entry: SizeEntry, aliases: Record<string, stri
     minBytes: code.length,
     gzipBytes,
     holds: entry.budgetBytes === undefined ? undefined : gzipBytes <= entry.budgetBytes,
+    ...(result.metafile ? { shares: shares(result.metafile) } : {}),
   };
+}
+
+/** Sum esbuild's per-input output bytes by our source file, or by package for node_modules. */
+function shares(metafile: Metafile): SizeShare[] {
+  const bytes = new Map<string, number>();
+  for (const output of Object.values(metafile.outputs)) {
+    for (const [input, { bytesInOutput }] of Object.entries(output.inputs)) {
+      const pkg = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(input)?.[1];
+      const source = pkg ?? input;
+      bytes.set(source, (bytes.get(source) ?? 0) + bytesInOutput);
+    }
+  }
+  return [...bytes].filter(([, n]) => n > 0).map(([source, minBytes]) => ({ source, minBytes })).sort((a, b) => b.minBytes - a.minBytes);
 }
 
 /** Measure every entry (in order). */
@@ -132,6 +160,11 @@ export function sizeMarkdown(rows: readonly SizeRow[]): string {
   for (const r of rows) {
     const holds = r.holds === undefined ? '' : r.holds ? 'yes' : '**NO**';
     lines.push(`| ${r.name} | ${kB(r.minBytes)} | ${kB(r.gzipBytes)} | ${r.budgetBytes ? `≤ ${kB(r.budgetBytes)}` : ''} | ${holds} |`);
+  }
+  for (const r of rows.filter((row) => row.shares && row.holds === false)) {
+    lines.push('', `Where the minified bytes of "${r.name}" come from (gzip works on the whole, so shares of the gzipped size are roughly proportional):`, '');
+    lines.push('| source | min | share |', '|---|---:|---:|');
+    for (const share of r.shares!) lines.push(`| ${share.source} | ${kB(share.minBytes)} | ${Math.round((100 * share.minBytes) / r.minBytes)} % |`);
   }
   return lines.join('\n');
 }
