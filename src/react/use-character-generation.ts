@@ -95,7 +95,7 @@ export interface UseCharacterGenerationResult {
   generate: (input: CharacterInput) => void;
   /** Submit and get the accepted job (status `pending`); while submitting, returns the same promise. Rejects `CharacterApiError`. */
   generateAsync: (input: CharacterInput) => Promise<Job>;
-  /** Stop watching, abort requests in flight and end as `canceled`. Credits already charged are not refunded: the upstream job keeps running. */
+  /** Stop watching, abort requests in flight and end as `canceled`. Credits already charged are not refunded: the upstream job keeps running. Does nothing when nothing is running or once the generation ended (`completed`, `failed`, `expired` stay as they are). */
   cancel: () => void;
   /** Forget the generation (and its saved handle) and go back to `idle`; aborts requests in flight. */
   reset: () => void;
@@ -458,10 +458,14 @@ export function useCharacterGeneration(options: UseCharacterGenerationOptions = 
     const busy = inflightRef.current !== null || l.handle !== null;
     if (!busy) return;
     const watched = l.handle;
-    const lastJob = watched
-      ? (l.queryClient.getQueryData<Job>(characterJobQueryKey(watched.endpoint, watched.jobId)) ?? null)
-      : null;
-    if (lastJob && isTerminalStatus(lastJob.status)) return; // nothing left to cancel
+    const last = watched
+      ? l.queryClient.getQueryState<Job, CharacterApiError>(characterJobQueryKey(watched.endpoint, watched.jobId))
+      : undefined;
+    const lastJob = last?.data ?? null;
+    // Completed, failed and expired are final: `canceled` means "stopped while still running".
+    // A poll error that ended the generation (expiry, deadline, 404, 401…) ended it as well.
+    if (lastJob && isTerminalStatus(lastJob.status)) return;
+    if (last?.error && !isRideableError(last.error)) return;
     stop();
     setLocal({ kind: 'canceled', handle: watched, job: lastJob, at: Date.now() });
   }, [latest, stop]);

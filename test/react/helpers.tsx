@@ -58,11 +58,11 @@ export const explodingStorage: GenerationStorage = {
 
 /**
  * Faults on a schedule, in front of the simulator: the Nth status request (1-based) answers a
- * 429 or drops its connection; everything else reaches the simulator untouched.
+ * 429, a 502 or a 404, or drops its connection; everything else reaches the simulator untouched.
  */
 export function withPollFaults(
   simulator: Simulator,
-  faults: Record<number, 'rate-limit' | 'drop' | 'server-error'>,
+  faults: Record<number, 'rate-limit' | 'drop' | 'server-error' | 'not-found'>,
 ): typeof fetch & { polls: number } {
   let polls = 0;
   const faulty = (async (input: RequestInfo | URL, init?: RequestInit) => {
@@ -80,6 +80,12 @@ export function withPollFaults(
       }
       if (fault === 'server-error') return new Response('<html>502 Bad Gateway</html>', { status: 502, headers: { 'content-type': 'text/html' } });
       if (fault === 'drop') throw new TypeError('fetch failed');
+      if (fault === 'not-found') {
+        return new Response(JSON.stringify({ error: { code: 'not_found', message: 'Unknown job', status: 404 } }), {
+          status: 404,
+          headers: { 'content-type': 'application/json' },
+        });
+      }
     }
     return simulator.fetch(request);
   }) as typeof fetch & { polls: number };

@@ -307,6 +307,51 @@ describe('useCharacterGeneration', () => {
       expect(again.result.current.status).toBe('idle');
     });
 
+    it.each([
+      {
+        ended: 'expired at the job expiry',
+        rig: () => createRig({ simulator: { durationMs: 600_000, expiresInMs: -570_000 } }),
+        status: 'expired',
+        code: 'expired',
+      },
+      {
+        ended: 'expired at the deadline',
+        rig: () => createRig({ simulator: { durationMs: 600_000 } }),
+        options: { deadlineMs: 20_000 },
+        status: 'expired',
+        code: 'timeout',
+      },
+      {
+        ended: 'failed upstream',
+        rig: () => createRig({ simulator: { failureRate: 1 } }),
+        status: 'failed',
+        code: 'job_failed',
+      },
+      {
+        ended: 'failed on a poll answering 404',
+        rig: () => createRig({ fetch: (sim) => withPollFaults(sim, { 1: 'not-found' }) }),
+        status: 'failed',
+        code: 'not_found',
+      },
+    ] as const)('when it already $ended, cancel() changes nothing: the status, error and saved handle stay', async (c) => {
+      const rig = c.rig();
+      const onStatusChange = vi.fn();
+      const { result } = renderGeneration(rig, { onStatusChange, ...('options' in c ? c.options : {}) });
+      act(() => result.current.generate(INPUT));
+      await advanceUntil(() => result.current.status === c.status, { limitMs: 60_000 });
+      expect(result.current.error?.code).toBe(c.code);
+      const ended = { finishedAt: result.current.finishedAt, saved: rig.storage.data.get(STORAGE_KEY) };
+      expect(ended.saved).toContain(result.current.job!.jobId);
+
+      act(() => result.current.cancel());
+      await advance(1_000);
+      expect(result.current.status).toBe(c.status);
+      expect(result.current.error?.code).toBe(c.code);
+      expect(result.current.finishedAt).toBe(ended.finishedAt);
+      expect(statusTrail(onStatusChange)).not.toContain('canceled');
+      expect(rig.storage.data.get(STORAGE_KEY)).toBe(ended.saved);
+    });
+
     it('cancel() while submitting aborts the submit request', async () => {
       const rig = createRig({ simulator: { latencyMs: 2_000 } });
       const { result } = renderGeneration(rig);
