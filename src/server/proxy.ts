@@ -4,6 +4,7 @@ import { BodyTooLargeError, mediaType, readBodyLimited } from './body.js';
 import { fetchTransport, nodeTransport, type Transport, type UpstreamAnswer, type UpstreamCall } from './transport.js';
 import { IdempotencyCache, type Outcome } from './idempotency.js';
 import { sniffImage } from './image-header.js';
+import { crossSiteReason, normaliseOrigins } from './origin.js';
 import { errorResponse, jsonResponse, methodNotAllowed, nodeFastPaths, notFound, passThroughResponses, plainAnswer, type ErrorExtras, type PlainAnswer } from './respond.js';
 import type { UploadStorage } from './storage.js';
 
@@ -43,6 +44,17 @@ export interface CharacterProxyOptions {
   basePath?: string;
   /** Decide whether a request may use the proxy: `false` answers 401, a `Response` is sent as it is. @default every request is allowed */
   authorize?: (request: Request) => boolean | Response | Promise<boolean | Response>;
+  /**
+   * Sites, besides the proxy's own origin, whose pages may POST to it, e.g. `['https://admin.example']`.
+   * A POST (any method but GET/HEAD/OPTIONS) whose `Origin` is neither answers 403 `forbidden`
+   * before anything is read or stored, and so does one without `Origin` that the browser marked
+   * `Sec-Fetch-Site: cross-site`; requests with neither header (curl, server-to-server) pass.
+   * Why: a multipart upload needs no CORS preflight, so without this any site could make a
+   * visitor's browser upload to your storage. A page on `https://` may post to the same host
+   * reached over `http://` (TLS ended in front of the proxy with the Host header kept).
+   * @default [] (the proxy's own origin only)
+   */
+  allowedOrigins?: string[];
   /** A per-client rate limit: return `{ retryAfterMs }` to answer 429, `null` to let the request through. @default no limit */
   rateLimit?: (request: Request) => RateLimitDecision | null | undefined | Promise<RateLimitDecision | null | undefined>;
   /** Enables `POST {basePath}/uploads`. @default undefined (the route answers 404) */
@@ -148,7 +160,8 @@ function sanitiseFieldErrors(value: unknown, scrub: (text: string) => string): R
 
 /**
  * The server half of the library: a fetch-standard handler that answers the three routes of
- * the proxy contract, adds the PixelDojo key, and forwards nothing else. Mount it in any
+ * the proxy contract, adds the PixelDojo key, and forwards nothing else. POSTs from pages of
+ * other sites answer 403 unless their origin is in `allowedOrigins`. Mount it in any
  * framework that speaks `Request`/`Response` (Next.js, Hono, Remix, Bun, Deno), or in Node
  * through `toNodeHandler`.
  *
@@ -169,6 +182,7 @@ export function createCharacterProxy(options: CharacterProxyOptions = {}): Fetch
   const maxPixels = uploads?.maxPixels ?? 50_000_000;
   const maxSide = uploads?.maxSide ?? 16_384;
   const servePath = uploads?.storage.read ? trimTrailingSlash(uploads.storage.publicPath ?? `${basePath}/uploads`) : undefined;
+  const allowedOrigins = normaliseOrigins(options.allowedOrigins);
   const idempotency = new IdempotencyCache(options.idempotencyTtlMs ?? 600_000, options.idempotencyMaxEntries ?? 10_000);
   const logger = options.logger;
 
@@ -484,6 +498,11 @@ export function createCharacterProxy(options: CharacterProxyOptions = {}): Fetch
       const response = notFound();
       passThroughResponses.add(response);
       return response;
+    }
+    const refused = crossSiteReason(request, url, allowedOrigins);
+    if (refused) {
+      log('warn', `Refused a cross-site ${method} ${path} (${refused}): not the proxy's own origin (${url.origin}) nor in allowedOrigins. If that page is yours, list its origin in allowedOrigins`);
+      return errorResponse(403, 'forbidden', 'Requests from other sites are not allowed');
     }
     const rest = path.slice(basePath.length);
     if (rest === MODEL_ROUTE) return method === 'POST' ? submit(request) : methodNotAllowed('POST');

@@ -45,10 +45,11 @@ describe('given a Vite dev server with characterProxyPlugin and no key', () => {
     expect(lines.filter((line) => line.includes('simulated PixelDojo'))).toHaveLength(1);
   });
 
-  it('when a job is submitted and polled over HTTP, it completes with image URLs the browser can load from the same server', async () => {
+  it('when a job is submitted from the page and polled over HTTP, it completes with image URLs the browser can load from the same server', async () => {
     const submitted = await fetch(`${origin}/api/character/models/ideogram-character/run`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', 'idempotency-key': 'vite-1' },
+      // What a browser sends from the dev server's own page (the Storybook playground).
+      headers: { 'content-type': 'application/json', 'idempotency-key': 'vite-1', origin, 'sec-fetch-site': 'same-origin' },
       body: JSON.stringify(input),
     });
     expect(submitted.status).toBe(202);
@@ -64,6 +65,16 @@ describe('given a Vite dev server with characterProxyPlugin and no key', () => {
     expect(image.status).toBe(200);
     expect(image.headers.get('content-type')).toMatch(/^image\/svg\+xml/);
     expect(await image.text()).toContain('<svg');
+  });
+
+  it('when a page on another site posts a submit, it answers 403 forbidden', async () => {
+    const refused = await fetch(`${origin}/api/character/models/ideogram-character/run`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', origin: 'https://evil.example', 'sec-fetch-site': 'cross-site' },
+      body: JSON.stringify(input),
+    });
+    expect(refused.status).toBe(403);
+    expect(((await refused.json()) as { error: { code: string } }).error.code).toBe('forbidden');
   });
 
   it('does not expose the simulator API to the browser: it needs the in-process key', async () => {
