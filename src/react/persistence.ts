@@ -111,6 +111,29 @@ export function writeHandle(storage: GenerationStorage | undefined, key: string,
   }
 }
 
+// The latest claim on each slot (storage + key), shared by every hook instance on the page: a
+// submit only saves its handle if no newer submit, cancel, reset or resume claimed the slot since
+// it started. A per-instance counter cannot see a remounted hook's newer job.
+const slotClaims = new WeakMap<GenerationStorage, Map<string, number>>();
+let lastClaim = 0;
+
+/** Claim a slot for a new generation; returns the token to pass to `holdsSlot` later. */
+export function claimSlot(storage: GenerationStorage | undefined, key: string): number {
+  lastClaim += 1;
+  if (!storage) return lastClaim;
+  let claims = slotClaims.get(storage);
+  if (!claims) slotClaims.set(storage, (claims = new Map()));
+  claims.set(key, lastClaim);
+  return lastClaim;
+}
+
+/** Whether `claim` is still the newest claim on the slot (always true without storage: nothing to overwrite). */
+export function holdsSlot(storage: GenerationStorage | undefined, key: string, claim: number): boolean {
+  if (!storage) return true;
+  const newest = slotClaims.get(storage)?.get(key);
+  return newest === undefined || newest === claim;
+}
+
 /** Forget a handle (never throws). */
 export function clearHandle(storage: GenerationStorage | undefined, key: string): void {
   if (!storage) return;

@@ -11,8 +11,10 @@ import { isJobExpired, isTerminalStatus, msUntilExpiry } from '../core/job-statu
 import type { CharacterInput, Job } from '../core/schemas.js';
 import type { CharacterClient, PollPolicy } from '../core/types.js';
 import {
+  claimSlot,
   clearHandle,
   defaultGenerationStorage,
+  holdsSlot,
   handleStorageKey,
   readHandle,
   summarizeInput,
@@ -49,7 +51,7 @@ export interface UseCharacterGenerationOptions {
   pollPolicy?: PollPolicy;
   /** Stop waiting this many ms after submit; the generation then ends as `expired` (error code `timeout`). @default 600000 (10 minutes) */
   deadlineMs?: number;
-  /** Keep the submitted job's handle so it survives unmounts and page reloads. @default true */
+  /** Keep the submitted job's handle so it survives unmounts and page reloads (one handle per `id`: the newest generation's). @default true */
   persist?: boolean;
   /** Where the handle is kept. @default the provider's storage, else `sessionStorage` in the browser */
   storage?: GenerationStorage;
@@ -125,6 +127,8 @@ interface SubmitVariables {
   idempotencyKey: string;
   startedAt: number;
   epoch: number;
+  /** This submit's claim on the storage slot (see `claimSlot`). */
+  claim: number;
   controller: AbortController;
   client: CharacterClient;
   storage: GenerationStorage | undefined;
@@ -282,7 +286,8 @@ export function useCharacterGeneration(options: UseCharacterGenerationOptions = 
           endpoint: vars.client.endpoint,
           input: summarizeInput(vars.input),
         };
-        writeHandle(vars.storage, vars.storageKey, next);
+        // A newer generation in the same slot (say, a remounted hook's own submit) keeps its handle.
+        if (holdsSlot(vars.storage, vars.storageKey, vars.claim)) writeHandle(vars.storage, vars.storageKey, next);
         // Seed the job query with the submit answer, so the first poll waits for the policy.
         latest.current.queryClient.setQueryData(characterJobQueryKey(vars.client.endpoint, job.jobId), job);
         setLocal({ kind: 'watching', handle: next });
@@ -410,7 +415,10 @@ export function useCharacterGeneration(options: UseCharacterGenerationOptions = 
       void l.queryClient.cancelQueries({ queryKey: key });
       l.queryClient.removeQueries({ queryKey: key, exact: true });
     }
-    clearHandle(storageOf(l), l.storageKey);
+    const storage = storageOf(l);
+    // Whatever comes next (nothing, a new submit, a resumed job) is newer than any submit in flight.
+    claimSlot(storage, l.storageKey);
+    clearHandle(storage, l.storageKey);
     // eslint-disable-next-line react-hooks/exhaustive-deps -- `mutation.reset` is stable; `latest` is a ref
   }, [mutation.reset]);
 
@@ -422,14 +430,16 @@ export function useCharacterGeneration(options: UseCharacterGenerationOptions = 
       stop();
       setLocal({ kind: 'idle' });
       const controller = new AbortController();
+      const storage = storageOf(l);
       const promise = mutation.mutateAsync({
         input: nextInput,
         idempotencyKey: newIdempotencyKey(),
         startedAt: Date.now(),
         epoch: epochRef.current,
+        claim: claimSlot(storage, l.storageKey),
         controller,
         client: l.client,
-        storage: storageOf(l),
+        storage,
         storageKey: l.storageKey,
       });
       const entry = { promise, controller };

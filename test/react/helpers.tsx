@@ -93,6 +93,21 @@ export function withPollFaults(
   return faulty;
 }
 
+/**
+ * A network where the Nth submit's answer (1-based) arrives late: the simulator handles it at
+ * once (the job exists and is charged), and the answer reaches the client `delays[n]` ms later.
+ */
+export function withSlowSubmitAnswers(simulator: Simulator, delays: Record<number, number>): typeof fetch {
+  let submits = 0;
+  return async (input: RequestInfo | URL, init?: RequestInit) => {
+    const request = new Request(input, init);
+    const delayMs = request.method === 'POST' ? delays[++submits] : undefined;
+    const response = await simulator.fetch(request);
+    if (delayMs) await new Promise((resolve) => setTimeout(resolve, delayMs));
+    return response;
+  };
+}
+
 export interface Rig {
   simulator: Simulator;
   client: CharacterClient;

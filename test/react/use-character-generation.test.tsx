@@ -8,7 +8,16 @@ import {
   type GenerationStatus,
   type UseCharacterGenerationOptions,
 } from '../../src/react/use-character-generation.js';
-import { advance, advanceUntil, createRig, ENDPOINT, INPUT, memoryStorage, withPollFaults } from './helpers.js';
+import {
+  advance,
+  advanceUntil,
+  createRig,
+  ENDPOINT,
+  INPUT,
+  memoryStorage,
+  withPollFaults,
+  withSlowSubmitAnswers,
+} from './helpers.js';
 
 beforeEach(() => {
   vi.useFakeTimers({ shouldAdvanceTime: false });
@@ -241,6 +250,36 @@ describe('useCharacterGeneration', () => {
       await advanceUntil(() => second.result.current.status === 'completed');
       expect(rig.simulator.stats.submits).toBe(1);
       expect(rig.simulator.stats.jobsCreated).toBe(1);
+    });
+
+    it('when a submit from an unmounted hook lands after the remounted hook submitted its own, the newer job keeps the saved handle and survives a reload', async () => {
+      const storage = memoryStorage();
+      const rig = createRig({ storage, fetch: (sim) => withSlowSubmitAnswers(sim, { 1: 5_000 }) });
+      const first = renderGeneration(rig);
+      act(() => first.result.current.generate(INPUT));
+      await advance(500);
+      first.unmount();
+
+      const second = renderGeneration(rig);
+      await advance(0);
+      act(() => second.result.current.generate({ ...INPUT, prompt: 'On a mountain top' }));
+      await advanceUntil(() => second.result.current.status === 'pending', { limitMs: 2_000 });
+      const newer = second.result.current.job!.jobId;
+      expect(JSON.parse(storage.data.get(STORAGE_KEY)!).jobId).toBe(newer);
+
+      // The older submit's answer lands now; its job exists and was charged, but it is the older one.
+      await advance(6_000);
+      expect(rig.simulator.stats.jobsCreated).toBe(2);
+      expect(second.result.current.job?.jobId).toBe(newer);
+      expect(JSON.parse(storage.data.get(STORAGE_KEY)!).jobId).toBe(newer);
+
+      // A reload brings back the newer job, not the older one.
+      second.unmount();
+      const reloaded = createRig({ storage, queryClient: new QueryClient(), fetch: () => rig.simulator.fetch });
+      const page2 = renderGeneration(reloaded);
+      await advanceUntil(() => page2.result.current.status === 'completed');
+      expect(page2.result.current.job?.jobId).toBe(newer);
+      expect(page2.result.current.input?.prompt).toBe('On a mountain top');
     });
 
     it('after a reload (new QueryClient, same storage) the job resumes on its own', async () => {
