@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { HOST } from './origin.js';
 import type { FetchHandler } from './proxy.js';
 import { bufferedBodies, errorResponse, nodeFastPaths, passThroughResponses, type PlainAnswer } from './respond.js';
 
@@ -13,7 +14,6 @@ export type NodeHandler = (req: IncomingMessage, res: ServerResponse, next?: (er
  */
 // eslint-disable-next-line no-control-regex -- control characters are exactly what this refuses
 const UNSAFE_PATH = /(^|\/)\.{1,2}(\/|$)|\\|%(2e|2f|5c|25|00)|[\x00-\x20\x7f]/i;
-const HOST = /^(?:[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*|\[[0-9A-Fa-f:.]+\])(?::\d{1,5})?$/;
 
 function badTarget(): Response {
   return errorResponse(400, 'bad_request', 'The request target is not allowed');

@@ -1,6 +1,32 @@
 /** Methods that change nothing; every other method is checked against the allowed origins. */
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
+/** A Host header we accept: a DNS name or IP literal and an optional port, nothing else. */
+export const HOST = /^(?:[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*|\[[0-9A-Fa-f:.]+\])(?::\d{1,5})?$/;
+
+function firstValue(header: string | null): string | undefined {
+  return header?.split(',')[0]?.trim() || undefined;
+}
+
+/** Whether the method may change state (and so is checked against the allowed origins). */
+export function isUnsafeMethod(method: string): boolean {
+  return !SAFE_METHODS.has(method);
+}
+
+/**
+ * The origin the browser reached this request at. Without `trustProxy`, the request URL's; with
+ * it, the first `X-Forwarded-Proto` (`http`/`https`) and `X-Forwarded-Host` values where they are
+ * well-formed, so a proxy behind a TLS-terminating load balancer sees `https://app.example`.
+ */
+export function publicOrigin(request: Request, trustProxy: boolean): URL {
+  const url = new URL(request.url);
+  if (!trustProxy) return new URL(url.origin);
+  const proto = firstValue(request.headers.get('x-forwarded-proto'))?.toLowerCase();
+  const host = firstValue(request.headers.get('x-forwarded-host'));
+  const scheme = proto === 'http' || proto === 'https' ? proto : url.protocol.slice(0, -1);
+  return new URL(`${scheme}://${host && HOST.test(host) ? host : url.host}`);
+}
+
 /** Turn each `allowedOrigins` entry into its serialised origin (`https://a.example`), or throw. */
 export function normaliseOrigins(origins: readonly string[] | undefined): Set<string> {
   const out = new Set<string>();
@@ -35,7 +61,6 @@ function isOwnOrigin(origin: URL, own: URL): boolean {
  * `Sec-Fetch-Site: cross-site` (curl and server-to-server calls send neither).
  */
 export function crossSiteReason(request: Request, own: URL, allowed: ReadonlySet<string>): string | undefined {
-  if (SAFE_METHODS.has(request.method)) return undefined;
   const origin = request.headers.get('origin');
   if (origin === null) {
     return request.headers.get('sec-fetch-site') === 'cross-site' ? 'Sec-Fetch-Site: cross-site without an Origin' : undefined;

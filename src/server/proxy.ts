@@ -4,7 +4,7 @@ import { BodyTooLargeError, mediaType, readBodyLimited } from './body.js';
 import { fetchTransport, nodeTransport, type Transport, type UpstreamAnswer, type UpstreamCall } from './transport.js';
 import { IdempotencyCache, type Outcome } from './idempotency.js';
 import { sniffImage } from './image-header.js';
-import { crossSiteReason, normaliseOrigins } from './origin.js';
+import { crossSiteReason, isUnsafeMethod, normaliseOrigins, publicOrigin } from './origin.js';
 import { errorResponse, jsonResponse, methodNotAllowed, nodeFastPaths, notFound, passThroughResponses, plainAnswer, type ErrorExtras, type PlainAnswer } from './respond.js';
 import type { UploadStorage } from './storage.js';
 
@@ -55,6 +55,16 @@ export interface CharacterProxyOptions {
    * @default [] (the proxy's own origin only)
    */
   allowedOrigins?: string[];
+  /**
+   * Take the public scheme and host from `X-Forwarded-Proto` and `X-Forwarded-Host` (first
+   * value of each), for a proxy behind a TLS-terminating reverse proxy or load balancer: upload
+   * URLs built from the request origin then read `https://app.example/…` instead of
+   * `http://…`, and the `allowedOrigins` check compares against that public origin. Turn it on
+   * only when a proxy you run sets (overwrites) both headers; otherwise any client picks them.
+   * For one fixed address, giving the storage a `publicUrl` does the same for upload URLs.
+   * @default false (the origin the request arrived at)
+   */
+  trustProxy?: boolean;
   /** A per-client rate limit: return `{ retryAfterMs }` to answer 429, `null` to let the request through. @default no limit */
   rateLimit?: (request: Request) => RateLimitDecision | null | undefined | Promise<RateLimitDecision | null | undefined>;
   /** Enables `POST {basePath}/uploads`. @default undefined (the route answers 404) */
@@ -183,6 +193,7 @@ export function createCharacterProxy(options: CharacterProxyOptions = {}): Fetch
   const maxSide = uploads?.maxSide ?? 16_384;
   const servePath = uploads?.storage.read ? trimTrailingSlash(uploads.storage.publicPath ?? `${basePath}/uploads`) : undefined;
   const allowedOrigins = normaliseOrigins(options.allowedOrigins);
+  const trustProxy = options.trustProxy ?? false;
   const idempotency = new IdempotencyCache(options.idempotencyTtlMs ?? 600_000, options.idempotencyMaxEntries ?? 10_000);
   const logger = options.logger;
 
@@ -455,7 +466,7 @@ export function createCharacterProxy(options: CharacterProxyOptions = {}): Fetch
         fieldErrors: { file: [`Images may be at most ${maxSide} pixels a side and ${Math.round(maxPixels / 1e6)} megapixels`] },
       });
     }
-    const origin = new URL(request.url).origin;
+    const origin = publicOrigin(request, trustProxy).origin;
     let stored: { url: string; expiresAt?: string };
     try {
       stored = await storage.put(data, { contentType: info.contentType, baseUrl: `${origin}${basePath}/uploads` });
@@ -499,10 +510,13 @@ export function createCharacterProxy(options: CharacterProxyOptions = {}): Fetch
       passThroughResponses.add(response);
       return response;
     }
-    const refused = crossSiteReason(request, url, allowedOrigins);
-    if (refused) {
-      log('warn', `Refused a cross-site ${method} ${path} (${refused}): not the proxy's own origin (${url.origin}) nor in allowedOrigins. If that page is yours, list its origin in allowedOrigins`);
-      return errorResponse(403, 'forbidden', 'Requests from other sites are not allowed');
+    if (isUnsafeMethod(method)) {
+      const own = publicOrigin(request, trustProxy);
+      const refused = crossSiteReason(request, own, allowedOrigins);
+      if (refused) {
+        log('warn', `Refused a cross-site ${method} ${path} (${refused}): not the proxy's own origin (${own.origin}) nor in allowedOrigins. If that page is yours, list its origin in allowedOrigins (behind a reverse proxy that sets X-Forwarded-Host, set trustProxy)`);
+        return errorResponse(403, 'forbidden', 'Requests from other sites are not allowed');
+      }
     }
     const rest = path.slice(basePath.length);
     if (rest === MODEL_ROUTE) return method === 'POST' ? submit(request) : methodNotAllowed('POST');

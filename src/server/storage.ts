@@ -8,7 +8,8 @@ export interface UploadPutInfo {
   /** The type decided from the file's magic bytes. */
   contentType: ImageContentType;
   /**
-   * Where the proxy serves files this storage can `read`: `{request origin}{basePath}/uploads`.
+   * Where the proxy serves files this storage can `read`: `{request origin}{basePath}/uploads`,
+   * the origin taken from `X-Forwarded-Proto`/`X-Forwarded-Host` when the proxy has `trustProxy`.
    * Storages without a `publicUrl` of their own build their URLs on it.
    */
   baseUrl: string;
@@ -56,7 +57,7 @@ function publicPathOf(publicUrl: string | undefined): string | undefined {
 }
 
 export interface MemoryStorageOptions {
-  /** Base URL the files are reachable at (the proxy's own path when left out). @default `{request origin}{basePath}/uploads` */
+  /** Base URL the files are reachable at (the proxy's own path when left out; see the proxy's `trustProxy` behind a TLS-terminating proxy). @default `{request origin}{basePath}/uploads` */
   publicUrl?: string;
   /** How long a file is kept and served, in ms. @default 3_600_000 (one hour) */
   ttlMs?: number;

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { SimulatorOptions } from '../testing/simulator.js';
 import { toNodeHandler, type NodeHandler } from './node.js';
+import { publicOrigin } from './origin.js';
 import { createCharacterProxy, type CharacterProxyOptions, type FetchHandler, type ProxyLogger } from './proxy.js';
 
 /** Options of `characterProxyPlugin`: the proxy's options, plus what to do without a key. */
@@ -116,7 +117,8 @@ export function characterProxyPlugin(options: CharacterProxyPluginOptions = {}):
       }
       return proxy;
     };
-    server.middlewares.use(toNodeHandler((request) => proxyFor(new URL(request.url).origin)(request)));
+    const trustProxy = options.trustProxy ?? false;
+    server.middlewares.use(toNodeHandler((request) => proxyFor(publicOrigin(request, trustProxy).origin)(request)));
 
     // Only the simulator's image routes are reachable from the browser; its API needs the key.
     const images = toNodeHandler(simulator);

@@ -139,6 +139,22 @@ describe('given the proxy with allowedOrigins', () => {
   });
 });
 
+describe('given the proxy behind a TLS-terminating reverse proxy that sets X-Forwarded-Proto and X-Forwarded-Host', () => {
+  const forwarded = { 'x-forwarded-proto': 'https', 'x-forwarded-host': 'app.example' };
+
+  it('with trustProxy, a page on the public origin may upload, and another site still may not', async () => {
+    const behind = await startProxy({ trustProxy: true });
+    expect((await upload(behind, { ...forwarded, origin: 'https://app.example' })).status).toBe(201);
+    expect((await upload(behind, { ...forwarded, origin: 'https://evil.example' })).status).toBe(403);
+    expect(await stored()).toHaveLength(1);
+  });
+
+  it('without trustProxy, the public origin is another host: it answers 403 (list it in allowedOrigins or set trustProxy)', async () => {
+    expect((await upload(proxy, { ...forwarded, origin: 'https://app.example' })).status).toBe(403);
+    expect(await stored()).toEqual([]);
+  });
+});
+
 describe('given everything this suite saw', () => {
   it('finds the key in no response or log line', () => {
     expect(evidence.texts.length).toBeGreaterThan(10);

@@ -113,6 +113,47 @@ describe('given uploads with memory storage', () => {
   });
 });
 
+describe('given uploads with memory storage behind a TLS-terminating reverse proxy', () => {
+  const forwarded = { 'x-forwarded-proto': 'https', 'x-forwarded-host': 'app.example' };
+  async function uploadVia(server: Listening, headers: Record<string, string>) {
+    const form = new FormData();
+    form.append('file', new Blob([placeholderPng({ width: 16, height: 16, index: 2, hue: 30 }) as BlobPart], { type: 'image/png' }), 'me.png');
+    const response = await fetch(`${server.url}/api/character/uploads`, { method: 'POST', body: form, headers });
+    return { status: response.status, body: JSON.parse(await evidence.keep(response)) as { url: string } };
+  }
+
+  it('with trustProxy, the upload URL is on the public https origin, and its path is served by the proxy', async () => {
+    const behind = await startProxy({ uploads: { storage: memoryStorage() }, trustProxy: true });
+    const answer = await uploadVia(behind, { ...forwarded, origin: 'https://app.example' });
+    expect(answer.status).toBe(201);
+    const url = new URL(answer.body.url);
+    expect(url.origin).toBe('https://app.example');
+    expect(url.pathname).toMatch(/^\/api\/character\/uploads\/[0-9a-f-]{36}\.png$/);
+    const served = await fetch(`${behind.url}${url.pathname}`);
+    expect(served.status).toBe(200);
+    expect(served.headers.get('content-type')).toBe('image/png');
+    await served.arrayBuffer();
+  });
+
+  it('with trustProxy and a list of forwarded values, the first (the client-facing hop) wins', async () => {
+    const behind = await startProxy({ uploads: { storage: memoryStorage() }, trustProxy: true });
+    const answer = await uploadVia(behind, { 'x-forwarded-proto': 'https, http', 'x-forwarded-host': 'app.example, 10.0.0.7:8080' });
+    expect(new URL(answer.body.url).origin).toBe('https://app.example');
+  });
+
+  it('with trustProxy and malformed forwarded values, they are ignored for the request origin', async () => {
+    const behind = await startProxy({ uploads: { storage: memoryStorage() }, trustProxy: true });
+    const answer = await uploadVia(behind, { 'x-forwarded-proto': 'javascript', 'x-forwarded-host': 'evil.example/@x' });
+    expect(answer.body.url.startsWith(`${behind.url}/api/character/uploads/`)).toBe(true);
+  });
+
+  it('without trustProxy, forwarded headers are not believed: the URL is on the origin the request arrived at', async () => {
+    const answer = await uploadVia(memory, forwarded);
+    expect(answer.status).toBe(201);
+    expect(answer.body.url.startsWith(`${memory.url}/api/character/uploads/`)).toBe(true);
+  });
+});
+
 describe('given uploads with file-system storage', () => {
   let server: Listening;
   beforeAll(async () => {
