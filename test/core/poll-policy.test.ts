@@ -35,14 +35,14 @@ describe('createPollPolicy', () => {
     expect(schedule(a, 12)).toEqual(schedule(b, 12));
     expect(schedule(a, 8)).toMatchInlineSnapshot(`
       [
-        14626,
-        16415,
-        17893,
-        19449,
-        20538,
-        21316,
-        21861,
-        22405,
+        14599,
+        16316,
+        17862,
+        19322,
+        20524,
+        21469,
+        22241,
+        22928,
       ]
     `);
     expect(a.expectedDurationMs()).toBe(b.expectedDurationMs());
