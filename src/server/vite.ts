@@ -14,8 +14,8 @@ export interface CharacterProxyPluginOptions extends CharacterProxyOptions {
    * simulator the proxy then talks to, or `false` to never simulate (the proxy answers 500).
    * @default { speed: 5 }
    */
-  simulator?: Omit<SimulatorOptions, 'apiKey' | 'basePath'> | false;
-  /** Where the simulator is mounted, so the browser can load its images. @default '/api/simulator' */
+  simulator?: Omit<SimulatorOptions, 'apiKey' | 'basePath' | 'imagePath'> | false;
+  /** Where the simulator is mounted; the browser loads its images from `{simulatorPath}/images/…`. @default '/api/simulator' */
   simulatorPath?: string;
 }
 
@@ -67,7 +67,7 @@ function viteLogger(server: ViteServerLike): ProxyLogger {
  * Mounts the character proxy in Vite's dev (and preview) server at `basePath`. With a key
  * (`apiKey`, `PIXELDOJO_API_KEY` in the environment or in Vite's `.env` files) it talks to PixelDojo; without one it runs the simulator
  * from `react-ideogram-character/testing` in the same process as its upstream, serves the
- * simulated images at `simulatorPath`, and says so in the terminal.
+ * simulated images at `{simulatorPath}/images/…`, and says so in the terminal.
  *
  * @example
  * // vite.config.ts
@@ -97,7 +97,8 @@ export function characterProxyPlugin(options: CharacterProxyPluginOptions = {}):
     // A fresh seed per start: job ids must not repeat across restarts, or a job handle the
     // browser saved before the restart would resume against someone else's job.
     const seed = Number.parseInt(randomBytes(4).toString('hex'), 16) || 1;
-    const simulator = createSimulator({ speed: 5, seed, ...(options.simulator || {}), apiKey: simulatedKey, basePath: simulatorPath });
+    // Images at {simulatorPath}/images/…, not the simulator's default {basePath}/simulator/images/….
+    const simulator = createSimulator({ speed: 5, seed, ...(options.simulator || {}), apiKey: simulatedKey, basePath: simulatorPath, imagePath: '/images' });
     // The simulator builds image URLs from the origin it is called at, so each browser-facing
     // origin (localhost, 127.0.0.1, a LAN address Vite allowed) gets a proxy whose upstream URL is on it.
     const proxies = new Map<string, FetchHandler>();
@@ -122,7 +123,7 @@ export function characterProxyPlugin(options: CharacterProxyPluginOptions = {}):
 
     // Only the simulator's image routes are reachable from the browser; its API needs the key.
     const images = toNodeHandler(simulator);
-    const imagePrefix = `${simulatorPath}/simulator/images/`;
+    const imagePrefix = `${simulatorPath}/images/`;
     server.middlewares.use((req: IncomingMessage, res: ServerResponse, next?: (error?: unknown) => void) => {
       const url = (req as IncomingMessage & { originalUrl?: string }).originalUrl ?? req.url ?? '';
       if ((req.method === 'GET' || req.method === 'HEAD') && url.startsWith(imagePrefix)) images(req, res);

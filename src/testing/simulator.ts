@@ -69,6 +69,8 @@ export interface SimulatorOptions {
   now?: () => number;
   /** Path prefix of the API routes. @default '/api/v1' */
   basePath?: string;
+  /** Where the images are served under `basePath`: `{basePath}{imagePath}/{jobId}/{index}.svg|.png`. @default '/simulator/images' */
+  imagePath?: string;
   /** Format of the output image URLs in completed jobs (both are always served). @default 'svg' */
   imageFormat?: 'svg' | 'png';
   /** Base for relative URLs passed to `simulator.fetch`. @default location.origin where there is one, else 'http://localhost' */
@@ -172,6 +174,12 @@ function normalizeBasePath(basePath: string): string {
   return trimmed.startsWith('/') || trimmed === '' ? trimmed : `/${trimmed}`;
 }
 
+function normalizeImagePath(imagePath: string): string {
+  const trimmed = imagePath.replace(/\/+$/, '');
+  if (!/^(\/[A-Za-z0-9_~-][A-Za-z0-9._~-]*)+$/.test(trimmed)) throw new TypeError(`imagePath must be a path like "/images" (got "${imagePath}")`);
+  return trimmed;
+}
+
 function defaultOrigin(): string {
   const location = (globalThis as { location?: { origin?: string } }).location;
   return location?.origin && location.origin !== 'null' ? location.origin : 'http://localhost';
@@ -236,7 +244,8 @@ function isJsonContentType(value: string | null): boolean {
  * Create an in-memory stand-in for PixelDojo's job API: `POST {basePath}/models/ideogram-character/run`
  * → 202 job, `GET {basePath}/jobs/{jobId}` → the job as of `now()` (`pending` → `processing`
  * after 15 % of its duration → `completed` with `output.images`, or `failed` with `error`),
- * images at `GET {basePath}/simulator/images/{jobId}/{index}.svg|.png`, 410 after expiry,
+ * images at `GET {basePath}{imagePath}/{jobId}/{index}.svg|.png` (`imagePath` defaults to
+ * `/simulator/images`), 410 after expiry,
  * credits (402), Bearer auth (401), validation (422, or 400 for unknown fields),
  * `Idempotency-Key` replays, and seeded faults (429, HTML 5xx, dropped connections, failed jobs).
  * Runs on fetch-standard APIs only, so it works in Node, browsers and MSW.
@@ -250,6 +259,9 @@ export function createSimulator(options: SimulatorOptions = {}): Simulator {
   const seed = options.seed ?? 1;
   const now = options.now ?? (() => Date.now());
   const basePath = normalizeBasePath(options.basePath ?? '/api/v1');
+  const imagePath = normalizeImagePath(options.imagePath ?? '/simulator/images');
+  // The image routes' prefix after `{basePath}/`, as `route` sees the rest of the path.
+  const imagePrefix = `${imagePath.slice(1)}/`;
   const speed = options.speed && options.speed > 0 ? options.speed : 1;
   const expiresInMs = options.expiresInMs ?? 3_600_000;
   const idempotencyWindowMs = options.idempotencyWindowMs ?? 600_000;
@@ -290,7 +302,7 @@ export function createSimulator(options: SimulatorOptions = {}): Simulator {
     if (rest === 'models/ideogram-character/run') return method === 'POST' ? { kind: 'submit' } : { kind: 'method', allow: 'POST' };
     const job = /^jobs\/([^/]+)$/.exec(rest);
     if (job) return read ? { kind: 'job', jobId: job[1]! } : { kind: 'method', allow: 'GET, HEAD' };
-    const image = /^simulator\/images\/([^/]+)\/(\d{1,3})\.(svg|png)$/.exec(rest);
+    const image = rest.startsWith(imagePrefix) ? /^([^/]+)\/(\d{1,3})\.(svg|png)$/.exec(rest.slice(imagePrefix.length)) : null;
     if (image) return read ? { kind: 'image', jobId: image[1]!, index: Number(image[2]), format: image[3] as 'svg' | 'png' } : { kind: 'method', allow: 'GET, HEAD' };
     return { kind: 'none' };
   }
@@ -302,7 +314,7 @@ export function createSimulator(options: SimulatorOptions = {}): Simulator {
 
   function imageUrls(job: SimulatedJob, format: 'svg' | 'png' = imageFormat): string[] {
     const count = job.input.numberOfImages ?? DEFAULT_PARAMETERS.numberOfImages;
-    return Array.from({ length: count }, (_, index) => `${job.origin}${basePath}/simulator/images/${job.jobId}/${index}.${format}`);
+    return Array.from({ length: count }, (_, index) => `${job.origin}${basePath}${imagePath}/${job.jobId}/${index}.${format}`);
   }
 
   function wireJob(job: SimulatedJob, at: number) {

@@ -59,12 +59,17 @@ describe('given a Vite dev server with characterProxyPlugin and no key', () => {
     const polled = await fetch(`${origin}${job.statusUrl}`);
     const body = (await polled.json()) as { status: string; output: { images: string[] } };
     expect(body.status).toBe('completed');
-    expect(body.output.images[0]!.startsWith(`${origin}/api/simulator/`)).toBe(true);
+    expect(body.output.images[0]).toBe(`${origin}/api/simulator/images/${job.jobId}/0.svg`);
 
     const image = await fetch(body.output.images[0]!);
     expect(image.status).toBe(200);
     expect(image.headers.get('content-type')).toMatch(/^image\/svg\+xml/);
     expect(await image.text()).toContain('<svg');
+    // The PNG of the same image is served under the same path.
+    const png = await fetch(body.output.images[0]!.replace(/\.svg$/, '.png'));
+    expect(png.status).toBe(200);
+    expect(png.headers.get('content-type')).toBe('image/png');
+    expect(new Uint8Array(await png.arrayBuffer()).subarray(1, 4)).toEqual(new TextEncoder().encode('PNG'));
   });
 
   it('when a page on another site posts a submit, it answers 403 forbidden', async () => {

@@ -95,6 +95,25 @@ describe('given a simulator with a 10 s job duration', () => {
   });
 });
 
+describe('given imagePath', () => {
+  it('lists image URLs under {basePath}{imagePath} and serves them there, and no longer under /simulator/images', async () => {
+    const simulator = createSimulator({ durationMs: 0, basePath: '/api/simulator', imagePath: '/images/' });
+    const response = await simulator(new Request(`${ORIGIN}/api/simulator/models/ideogram-character/run`, submitRequest()));
+    const { jobId } = (await response.json()) as { jobId: string };
+    const polled = await simulator(new Request(`${ORIGIN}/api/simulator/jobs/${jobId}`, { headers: { authorization: 'Bearer test-key' } }));
+    const url = `${ORIGIN}/api/simulator/images/${jobId}/0.svg`;
+    expect(((await polled.json()) as { output: { images: string[] } }).output.images).toEqual([url]);
+    const image = await simulator(new Request(url));
+    expect(image.status).toBe(200);
+    expect(image.headers.get('content-type')).toMatch(/^image\/svg\+xml/);
+    expect((await simulator(new Request(`${ORIGIN}/api/simulator/simulator/images/${jobId}/0.svg`))).status).toBe(404);
+  });
+
+  it.each(['', 'images', '/images/../x', '/a b'])('when imagePath is %j, createSimulator throws', (imagePath) => {
+    expect(() => createSimulator({ imagePath })).toThrow(TypeError);
+  });
+});
+
 describe('given the default duration', () => {
   it('draws job durations from 13–23 s with a median near 16.2 s, the same for the same seed', async () => {
     const durations = async (seed: number) => {
