@@ -1,9 +1,11 @@
 import {
   QueryClientContext,
   useMutation,
-  useQuery,
+  useQueries,
   type Query,
   type QueryClient,
+  type UseQueryOptions,
+  type UseQueryResult,
 } from '@tanstack/react-query';
 import { useCallback, useContext, useEffect, useMemo, useRef, useState } from 'react';
 import { CharacterApiError, isCharacterApiError, isTransientError } from '../core/errors.js';
@@ -217,7 +219,8 @@ async function pollJob(
 
 /**
  * Submit an Ideogram Character generation and watch it to the end: `useMutation` for the submit,
- * `useQuery` for the job with `refetchInterval` from the poll policy. Transient errors (network,
+ * a job query (keyed `characterJobQueryKey`, present only while there is a job) with
+ * `refetchInterval` from the poll policy. Transient errors (network,
  * 5xx, 429) never fail the generation: polling goes on and `transientError` shows the last one.
  * The job's handle is saved (sessionStorage by default), so an unmounted or reloaded page picks
  * the job up again. `cancel()` stops watching but does not refund credits.
@@ -304,49 +307,48 @@ export function useCharacterGeneration(options: UseCharacterGenerationOptions = 
   const failuresRef = useRef<{ jobId: string; count: number } | null>(null);
   const failuresOf = (id: string) => (failuresRef.current?.jobId === id ? failuresRef.current.count : 0);
 
-  const jobKey = characterJobQueryKey(client.endpoint, handle?.jobId ?? null);
-  const query = useQuery<Job, CharacterApiError>(
-    {
-      queryKey: jobKey,
-      enabled: handle !== null,
-      queryFn: async ({ signal, queryKey }) => {
-        if (!handle) throw new CharacterApiError('aborted', 'No job to watch.');
-        const before = queryClient.getQueryState<Job, CharacterApiError>(queryKey);
-        let next: Job;
-        try {
-          next = await pollJob(client, handle, before?.data, deadlineMs, signal);
-        } catch (error) {
-          if (isTransientError(error)) failuresRef.current = { jobId: handle.jobId, count: failuresOf(handle.jobId) + 1 };
-          throw error;
-        }
-        failuresRef.current = null;
-        if (next.status === 'completed' && before?.data && !isTerminalStatus(before.data.status)) {
-          // Teach the policy: done when seen, and after the last answer that said "running"
-          // (a job first seen after a reload says nothing about when it finished: not observed).
-          const seenAt = Date.now() - handle.startedAt;
-          const lastRunningAt = Math.max(0, before.dataUpdatedAt - handle.startedAt);
-          policy.observe(seenAt, handle.input?.rendering_speed, Math.min(lastRunningAt, seenAt));
-        }
-        return next;
-      },
-      refetchInterval: (q) => (handle ? nextPollDelay(q, handle, policy, deadlineMs, failuresOf(handle.jobId)) : false),
-      // The poll schedule does the retrying; react-query's own retry would double it.
-      retry: false,
-      // A job keeps running in a background tab; the schedule, not focus or reconnect, decides.
-      refetchIntervalInBackground: true,
-      refetchOnWindowFocus: false,
-      refetchOnReconnect: false,
-      staleTime: Infinity,
-      networkMode: 'always',
-      throwOnError: false,
-      // Unchanged poll answers keep the same `data` (structural sharing) and cause no render.
-      notifyOnChangeProps: ['data', 'error'],
+  // No job, no query: `useQueries` with an empty list leaves nothing in the app's QueryClient
+  // (a disabled `useQuery`, even with `skipToken`, would keep an entry keyed `[…, null]`).
+  const jobQuery: UseQueryOptions<Job, CharacterApiError> | null = handle && {
+    queryKey: characterJobQueryKey(client.endpoint, handle.jobId),
+    queryFn: async ({ signal, queryKey }) => {
+      const before = queryClient.getQueryState<Job, CharacterApiError>(queryKey);
+      let next: Job;
+      try {
+        next = await pollJob(client, handle, before?.data, deadlineMs, signal);
+      } catch (error) {
+        if (isTransientError(error)) failuresRef.current = { jobId: handle.jobId, count: failuresOf(handle.jobId) + 1 };
+        throw error;
+      }
+      failuresRef.current = null;
+      if (next.status === 'completed' && before?.data && !isTerminalStatus(before.data.status)) {
+        // Teach the policy: done when seen, and after the last answer that said "running"
+        // (a job first seen after a reload says nothing about when it finished: not observed).
+        const seenAt = Date.now() - handle.startedAt;
+        const lastRunningAt = Math.max(0, before.dataUpdatedAt - handle.startedAt);
+        policy.observe(seenAt, handle.input?.rendering_speed, Math.min(lastRunningAt, seenAt));
+      }
+      return next;
     },
-    queryClient,
-  );
+    refetchInterval: (q) => nextPollDelay(q, handle, policy, deadlineMs, failuresOf(handle.jobId)),
+    // The poll schedule does the retrying; react-query's own retry would double it.
+    retry: false,
+    // A job keeps running in a background tab; the schedule, not focus or reconnect, decides.
+    refetchIntervalInBackground: true,
+    refetchOnWindowFocus: false,
+    refetchOnReconnect: false,
+    staleTime: Infinity,
+    networkMode: 'always',
+    throwOnError: false,
+    // Unchanged poll answers keep the same `data` (structural sharing) and cause no render.
+    notifyOnChangeProps: ['data', 'error'],
+  };
+  const [query]: (UseQueryResult<Job, CharacterApiError> | undefined)[] = useQueries<
+    UseQueryOptions<Job, CharacterApiError>[]
+  >({ queries: jobQuery ? [jobQuery] : [] }, queryClient);
 
   // ---- derive the public state -------------------------------------------------------------
-  const queryError = handle ? (query.error as CharacterApiError | null) : null;
+  const queryError = handle ? (query?.error ?? null) : null;
   let status: GenerationStatus = 'idle';
   let job: Job | null = null;
   let error: CharacterApiError | null = null;
@@ -370,7 +372,7 @@ export function useCharacterGeneration(options: UseCharacterGenerationOptions = 
     error = mutation.error;
     startedAt = mutation.variables?.startedAt ?? null;
     input = mutation.variables ? summarizeInput(mutation.variables.input) : null;
-  } else if (handle) {
+  } else if (handle && query) {
     job = query.data ?? null;
     startedAt = handle.startedAt;
     input = handle.input ?? null;

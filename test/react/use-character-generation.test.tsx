@@ -475,6 +475,35 @@ describe('useCharacterGeneration', () => {
     });
   });
 
+  describe("given the app's QueryClient", () => {
+    /** The job ids the QueryClient holds entries for. */
+    const jobEntries = (rig: ReturnType<typeof createRig>) =>
+      rig.queryClient.getQueryCache().findAll({ queryKey: ['ideogram-character', 'job'] }).map((query) => query.queryKey[3]);
+
+    it('holds a job entry only while there is a job: none when idle, after cancel() or after reset()', async () => {
+      const rig = createRig();
+      const { result } = renderGeneration(rig);
+      await advance(0);
+      expect(jobEntries(rig)).toEqual([]);
+
+      act(() => result.current.generate(INPUT));
+      await advanceUntil(() => result.current.status === 'pending');
+      expect(jobEntries(rig)).toEqual([result.current.job!.jobId]);
+      act(() => result.current.cancel());
+      await advance(0);
+      expect(result.current.status).toBe('canceled');
+      expect(jobEntries(rig)).toEqual([]);
+
+      act(() => result.current.generate(INPUT));
+      await advanceUntil(() => result.current.status === 'completed');
+      expect(jobEntries(rig)).toEqual([result.current.job!.jobId]);
+      act(() => result.current.reset());
+      await advance(0);
+      expect(result.current.status).toBe('idle');
+      expect(jobEntries(rig)).toEqual([]);
+    });
+  });
+
   describe('given what is in storage', () => {
     it('corrupt or foreign entries are ignored, never thrown', async () => {
       for (const value of ['{not json', JSON.stringify({ v: 1, jobId: 42 }), JSON.stringify({ v: 9, jobId: 'job_x', startedAt: 1, endpoint: ENDPOINT })]) {
