@@ -290,6 +290,11 @@ export function createCharacterClient(options: CharacterClientOptions): Characte
     try {
       let lastStatus: JobStatus | undefined;
       let expiresAt = Infinity;
+      const noteExpiry = (iso: string | undefined) => {
+        const at = Date.parse(iso!);
+        if (at === at) expiresAt = at;
+      };
+      noteExpiry(waitOptions.expiresAt);
       let failures = 0;
       let retryAfterMs: number | undefined;
       // When the job was last seen running (ms since start); a resumed wait has not seen it yet.
@@ -323,8 +328,7 @@ export function createCharacterClient(options: CharacterClientOptions): Characte
         if (found) {
           failures = 0;
           retryAfterMs = undefined;
-          const at = Date.parse(found.expiresAt!);
-          if (at === at) expiresAt = at;
+          noteExpiry(found.expiresAt);
           if (found.status !== lastStatus) onUpdate?.(found);
           lastStatus = found.status;
           if (lastStatus === 'completed') {

@@ -53,6 +53,11 @@ export interface WaitForJobOptions extends RequestOptions {
   renderingSpeed?: RenderingSpeed;
   /** When the job was submitted (ms since the epoch), so a resumed wait knows its elapsed time. Default: now. */
   startedAt?: number;
+  /**
+   * The job's `expiresAt` as last seen (ISO time), so a resumed wait never polls past it and
+   * reads a job gone after it as `expired`, not `not_found`. Default: learned from the first answer.
+   */
+  expiresAt?: string;
 }
 
 export interface UploadOptions extends RequestOptions {

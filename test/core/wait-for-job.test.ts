@@ -159,6 +159,27 @@ describe('waitForJob', () => {
     expect(result.error).toMatchObject({ code: 'expired' });
   });
 
+  it('given a resumed wait told the job’s expiresAt, reads the job gone after it as expired at the first look', async () => {
+    // After a reload: the saved job expired while the page was closed, and the upstream has deleted it.
+    const server = scripted(json({ error: 'Job not found' }, 404));
+    const client = createCharacterClient({ endpoint: ENDPOINT, fetch: server.fetch, pollPolicy: fixedPolicy(1000) });
+    const expiresAt = new Date(T0 - 60_000).toISOString();
+    const result = settle(client.waitForJob(JOB_ID, { startedAt: T0 - 3_600_000, expiresAt }));
+    await vi.advanceTimersByTimeAsync(0);
+    expect(result.error).toMatchObject({ code: 'expired', jobId: JOB_ID, status: 404 });
+    expect(server.requests).toHaveLength(1);
+    expect(vi.getTimerCount()).toBe(0);
+  });
+
+  it('given a resumed wait told the job’s expiresAt, never polls past it', async () => {
+    const server = scripted(processing(), processing(), processing());
+    const client = createCharacterClient({ endpoint: ENDPOINT, fetch: server.fetch, pollPolicy: fixedPolicy(5000) });
+    const result = settle(client.waitForJob(JOB_ID, { expiresAt: new Date(T0 + 7000).toISOString() }));
+    await vi.advanceTimersByTimeAsync(20_000);
+    expect(result.error).toMatchObject({ code: 'expired', jobId: JOB_ID });
+    expect(server.requests.map((r) => r.at - T0)).toEqual([5000, 7000]);
+  });
+
   it('given an abort while waiting on a timer, rejects aborted at once and leaves no timer or request', async () => {
     const server = scripted(processing());
     const client = createCharacterClient({ endpoint: ENDPOINT, fetch: server.fetch, pollPolicy: fixedPolicy(5000) });
