@@ -57,7 +57,7 @@ export interface UseCharacterGenerationOptions {
   persist?: boolean;
   /** Where the handle is kept. @default the provider's storage, else `sessionStorage` in the browser */
   storage?: GenerationStorage;
-  /** Tells two generators on one page apart (each keeps its own handle). @default 'default' */
+  /** Tells two generators on one page apart (each keeps its own handle); hooks with the same `id` share the handle, and in one QueryClient they watch its job with one series of polls. @default 'default' */
   id?: string;
   /** Called once when the upstream accepted a job (status `pending`), with that job. @default undefined */
   onSubmitted?: (job: Job) => void;
@@ -159,19 +159,33 @@ function isRideableError(error: CharacterApiError | null): boolean {
   return error === null || error.code === 'aborted' || isTransientError(error);
 }
 
-/** The wait before the next poll: the policy's, cut short so a poll lands on the expiry or the deadline. */
+// Consecutive transient failures per error thrown by a poll: the only polling state react-query
+// lacks, kept with the job query's own state so that every hook watching the job reads the same.
+const failureCounts = new WeakMap<object, number>();
+function consecutiveFailures(error: CharacterApiError | null): number {
+  return error ? (failureCounts.get(error) ?? 0) : 0;
+}
+
+/**
+ * The wait before the next poll: the policy's, cut short so a poll lands on the expiry or the
+ * deadline. A function of the job query's state alone, counted from its last answer (not from
+ * "now"): every hook watching the job, at every render, arrives at the same moment, so the
+ * hooks share one request and a re-render never moves a poll.
+ */
 function nextPollDelay(
   query: Query<Job, CharacterApiError>,
   handle: GenerationHandle,
   policy: PollPolicy,
   deadlineMs: number,
-  failures: number,
 ): number | false {
-  const { data, error, dataUpdateCount, errorUpdateCount } = query.state;
+  const { data, error, dataUpdateCount, errorUpdateCount, dataUpdatedAt, errorUpdatedAt, fetchStatus } = query.state;
+  // A poll is on its way; its answer schedules the next one (no timer spinning meanwhile).
+  if (fetchStatus === 'fetching') return false;
   if (!isRideableError(error)) return false;
   if (data && isTerminalStatus(data.status)) return false;
   const now = Date.now();
-  const elapsedMs = now - handle.startedAt;
+  const answeredAt = Math.max(dataUpdatedAt, errorUpdatedAt) || now;
+  const elapsedMs = answeredAt - handle.startedAt;
   let delay = policy.next({
     attempt: Math.max(0, dataUpdateCount + errorUpdateCount - 1),
     elapsedMs,
@@ -181,11 +195,12 @@ function nextPollDelay(
   });
   if (error?.retryAfterMs !== undefined) delay = Math.max(delay, error.retryAfterMs);
   // Back off on repeated failures, as `client.waitForJob` does.
-  if (error && failures > 0) delay = Math.max(delay, Math.min(MAX_ERROR_BACKOFF_MS, 500 * 2 ** (failures - 1)));
+  const failures = consecutiveFailures(error);
+  if (failures > 0) delay = Math.max(delay, Math.min(MAX_ERROR_BACKOFF_MS, 500 * 2 ** (failures - 1)));
   delay = Math.min(delay, Math.max(0, deadlineMs - elapsedMs));
-  const untilExpiry = data ? msUntilExpiry(data, now) : undefined;
+  const untilExpiry = data ? msUntilExpiry(data, answeredAt) : undefined;
   if (untilExpiry !== undefined) delay = Math.min(delay, Math.max(0, untilExpiry));
-  return Math.max(1, Math.ceil(delay));
+  return Math.max(1, Math.ceil(answeredAt + delay - now));
 }
 
 /** One status request, refused without a request once the job expired or the deadline passed. */
@@ -303,12 +318,9 @@ export function useCharacterGeneration(options: UseCharacterGenerationOptions = 
     queryClient,
   );
 
-  // Consecutive transient failures of the watched job: the only polling state react-query lacks.
-  const failuresRef = useRef<{ jobId: string; count: number } | null>(null);
-  const failuresOf = (id: string) => (failuresRef.current?.jobId === id ? failuresRef.current.count : 0);
-
   // No job, no query: `useQueries` with an empty list leaves nothing in the app's QueryClient
   // (a disabled `useQuery`, even with `skipToken`, would keep an entry keyed `[…, null]`).
+  // Hooks watching the same job (same endpoint and job id) share this query and its polls.
   const jobQuery: UseQueryOptions<Job, CharacterApiError> | null = handle && {
     queryKey: characterJobQueryKey(client.endpoint, handle.jobId),
     queryFn: async ({ signal, queryKey }) => {
@@ -317,10 +329,9 @@ export function useCharacterGeneration(options: UseCharacterGenerationOptions = 
       try {
         next = await pollJob(client, handle, before?.data, deadlineMs, signal);
       } catch (error) {
-        if (isTransientError(error)) failuresRef.current = { jobId: handle.jobId, count: failuresOf(handle.jobId) + 1 };
+        if (isTransientError(error)) failureCounts.set(error, consecutiveFailures(before?.error ?? null) + 1);
         throw error;
       }
-      failuresRef.current = null;
       if (next.status === 'completed' && before?.data && !isTerminalStatus(before.data.status)) {
         // Teach the policy: done when seen, and after the last answer that said "running"
         // (a job first seen after a reload says nothing about when it finished: not observed).
@@ -330,7 +341,7 @@ export function useCharacterGeneration(options: UseCharacterGenerationOptions = 
       }
       return next;
     },
-    refetchInterval: (q) => nextPollDelay(q, handle, policy, deadlineMs, failuresOf(handle.jobId)),
+    refetchInterval: (q) => nextPollDelay(q, handle, policy, deadlineMs),
     // The poll schedule does the retrying; react-query's own retry would double it.
     retry: false,
     // A job keeps running in a background tab; the schedule, not focus or reconnect, decides.

@@ -504,6 +504,59 @@ describe('useCharacterGeneration', () => {
     });
   });
 
+  describe('given hooks that share a job', () => {
+    /** One job (60 s, through a network that drops two polls and answers one 502), watched by `hooks` hooks with the same id. */
+    async function watchOneJob(hooks: 1 | 2, { rerenderEveryMs }: { rerenderEveryMs?: number } = {}) {
+      let network!: ReturnType<typeof withPollFaults>;
+      const rig = createRig({
+        simulator: { durationMs: 60_000 },
+        fetch: (sim) => (network = withPollFaults(sim, { 2: 'drop', 3: 'drop', 4: 'server-error' })),
+      });
+      const first = renderGeneration(rig);
+      act(() => first.result.current.generate(INPUT));
+      await advanceUntil(() => first.result.current.status === 'pending');
+      const submittedAt = Date.now();
+      await advance(1_234);
+      const onStatusChange = vi.fn();
+      const second = hooks === 2 ? renderGeneration(rig, { onStatusChange }) : null;
+      const views = second ? [first, second] : [first];
+      let sinceRender = 0;
+      await advanceUntil(
+        () => {
+          sinceRender += 250;
+          // An owner that re-renders for its own reasons (a ticking parent, typing in a form).
+          if (rerenderEveryMs && sinceRender >= rerenderEveryMs) {
+            sinceRender = 0;
+            views.at(-1)!.rerender({ onStatusChange });
+          }
+          return views.every((view) => view.result.current.status === 'completed');
+        },
+        { limitMs: 180_000 },
+      );
+      const pollTimes = rig.simulator.log.filter((entry) => entry.method === 'GET').map((entry) => entry.at - submittedAt);
+      return { polls: network.polls, pollTimes, first: first.result.current, second: second?.result.current, onStatusChange };
+    }
+
+    it('two hooks with the same id make exactly the status requests one hook makes, and both see every update', async () => {
+      const alone = await watchOneJob(1);
+      const together = await watchOneJob(2, { rerenderEveryMs: 700 });
+      expect(alone.polls).toBeGreaterThan(4);
+      expect(together.polls).toBe(alone.polls);
+      expect(together.pollTimes).toEqual(alone.pollTimes);
+      expect(together.second?.job?.jobId).toBe(together.first.job?.jobId);
+      expect(together.second?.images).toEqual(together.first.images);
+      expect(together.second?.images).toHaveLength(2);
+      expect(statusTrail(together.onStatusChange)).toEqual(['pending', 'processing', 'completed']);
+    });
+
+    it('re-rendering the owner never moves a poll', async () => {
+      const still = await watchOneJob(1);
+      const busy = await watchOneJob(1, { rerenderEveryMs: 700 });
+      expect(busy.pollTimes).toEqual(still.pollTimes);
+      expect(busy.polls).toBe(still.polls);
+    });
+  });
+
   describe('given what is in storage', () => {
     it('corrupt or foreign entries are ignored, never thrown', async () => {
       for (const value of ['{not json', JSON.stringify({ v: 1, jobId: 42 }), JSON.stringify({ v: 9, jobId: 'job_x', startedAt: 1, endpoint: ENDPOINT })]) {
