@@ -612,7 +612,9 @@ export type ReferenceUploaderProps = Omit<ReferenceUploaderRootProps, 'asChild' 
 /**
  * The ready uploader: drop zone (click, Enter or Space to browse), paste, an "Image URL"
  * field, preview with remove, progress with cancel, and messages. Its value is the
- * reference image URL (`character_reference_image`).
+ * reference image URL (`character_reference_image`). The preview, progress, buttons and status
+ * share one `reference-uploader-frame` with the drop zone; styles.css keeps that frame the same
+ * size with or without an image, so what follows (a form's "Generate") does not move.
  *
  * @example
  * <ReferenceUploader client={client} onValueChange={(url) => setReference(url)} />
@@ -620,17 +622,19 @@ export type ReferenceUploaderProps = Omit<ReferenceUploaderRootProps, 'asChild' 
 function ReferenceUploaderDefault(props: ReferenceUploaderProps) {
   return (
     <Root {...props}>
-      <Preview />
-      <Progress />
-      <CancelButton />
-      <RemoveButton />
-      <Dropzone />
+      <div data-slot="reference-uploader-frame">
+        <Preview />
+        <Progress />
+        <CancelButton />
+        <RemoveButton />
+        <Status />
+        <Dropzone />
+        <Notice />
+      </div>
       <FileInput />
-      <Notice />
       <UrlLabel />
       <UrlInput />
       <ErrorMessage />
-      <Status />
     </Root>
   );
 }
@@ -638,6 +642,7 @@ function ReferenceUploaderDefault(props: ReferenceUploaderProps) {
 /** Slot names inside the default layout, so CSS can place them. */
 export type ReferenceUploaderSlot =
   | 'reference-uploader'
+  | 'reference-uploader-frame'
   | 'reference-uploader-dropzone'
   | 'reference-uploader-file-input'
   | 'reference-uploader-url-label'
