@@ -57,6 +57,13 @@ export interface SimulatorOptions {
   latencyMs?: number | readonly [number, number];
   /** A job and its image URLs expire this long after the job *completes* (or fails). @default 3_600_000 (1 hour) */
   expiresInMs?: number;
+  /**
+   * How long an expired job is still known (its poll and images answer 410) before it is
+   * forgotten and its memory freed; from then on its id answers 404 like any unknown id, as an
+   * upstream that deleted the job would. `Infinity` keeps every job for the simulator's lifetime.
+   * @default 3_600_000 (1 hour)
+   */
+  retainExpiredMs?: number;
   /** When set, require exactly `Authorization: Bearer <apiKey>`; unset accepts any non-empty Bearer token. @default undefined */
   apiKey?: string;
   /** Check `Authorization` at all; `false` when the simulator stands in for the proxy (browsers send no key). @default true */
@@ -97,6 +104,8 @@ export interface SimulatorStats {
   images: number;
   /** Jobs created (and charged). */
   jobsCreated: number;
+  /** Jobs forgotten `retainExpiredMs` after they expired (their memory freed). */
+  jobsForgotten: number;
   /** Faults injected. */
   faults: { rateLimited: number; serverErrors: number; dropped: number; failedJobs: number };
 }
@@ -127,7 +136,7 @@ export interface Simulator {
   readonly log: ReadonlyArray<SimulatorLogEntry>;
   /** The current credit balance; assign to change it. */
   credits: number;
-  /** A snapshot of every job, normalised, with its status as of `now()`. */
+  /** A snapshot of every job still known (not yet forgotten), normalised, with its status as of `now()`. */
   jobs(): Job[];
   /** Forget all jobs, keys, counters and log; restore credits and re-seed (as if freshly created). */
   reset(): void;
@@ -168,6 +177,8 @@ const FAILURE_MESSAGES = [
 const JSON_HEADERS = { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' };
 const MAX_BODY_BYTES = 1024 * 1024;
 const RENDER_CACHE_SIZE = 64;
+/** How often (simulated time) requests sweep forgotten jobs and stale idempotency keys out of memory. */
+const SWEEP_INTERVAL_MS = 60_000;
 
 function normalizeBasePath(basePath: string): string {
   const trimmed = basePath.replace(/\/+$/, '');
@@ -245,7 +256,7 @@ function isJsonContentType(value: string | null): boolean {
  * → 202 job, `GET {basePath}/jobs/{jobId}` → the job as of `now()` (`pending` → `processing`
  * after 15 % of its duration → `completed` with `output.images`, or `failed` with `error`),
  * images at `GET {basePath}{imagePath}/{jobId}/{index}.svg|.png` (`imagePath` defaults to
- * `/simulator/images`), 410 after expiry,
+ * `/simulator/images`), 410 after expiry and 404 once the job is forgotten (`retainExpiredMs` later),
  * credits (402), Bearer auth (401), validation (422, or 400 for unknown fields),
  * `Idempotency-Key` replays, and seeded faults (429, HTML 5xx, dropped connections, failed jobs).
  * Runs on fetch-standard APIs only, so it works in Node, browsers and MSW.
@@ -264,6 +275,7 @@ export function createSimulator(options: SimulatorOptions = {}): Simulator {
   const imagePrefix = `${imagePath.slice(1)}/`;
   const speed = options.speed && options.speed > 0 ? options.speed : 1;
   const expiresInMs = options.expiresInMs ?? 3_600_000;
+  const retainExpiredMs = Number.isNaN(options.retainExpiredMs) ? 3_600_000 : Math.max(0, options.retainExpiredMs ?? 3_600_000);
   const idempotencyWindowMs = options.idempotencyWindowMs ?? 600_000;
   const logLimit = Math.max(1, options.logLimit ?? 10_000);
   const imageFormat = options.imageFormat ?? 'svg';
@@ -285,9 +297,32 @@ export function createSimulator(options: SimulatorOptions = {}): Simulator {
   let latencyRng = mulberry32(mixSeed(seed, 0x1a7e));
   let stats = freshStats();
   let log: SimulatorLogEntry[] = [];
+  let nextSweepAt = -Infinity;
 
   function freshStats(): SimulatorStats {
-    return { requests: 0, submits: 0, replays: 0, polls: 0, images: 0, jobsCreated: 0, faults: { rateLimited: 0, serverErrors: 0, dropped: 0, failedJobs: 0 } };
+    return { requests: 0, submits: 0, replays: 0, polls: 0, images: 0, jobsCreated: 0, jobsForgotten: 0, faults: { rateLimited: 0, serverErrors: 0, dropped: 0, failedJobs: 0 } };
+  }
+
+  function isForgotten(job: SimulatedJob, at: number): boolean {
+    return at >= job.expiresAt + retainExpiredMs;
+  }
+
+  /** The job with this id, unless it is unknown or due to be forgotten (then it is, now). */
+  function findJob(jobId: string, at: number): SimulatedJob | undefined {
+    const job = jobs.get(jobId);
+    if (!job || !isForgotten(job, at)) return job;
+    jobs.delete(jobId);
+    stats.jobsForgotten++;
+    return undefined;
+  }
+
+  /** Free what a long session would otherwise keep forever: forgotten jobs, keys past their window. */
+  function sweep(at: number): void {
+    nextSweepAt = at + SWEEP_INTERVAL_MS;
+    for (const job of jobs.values()) findJob(job.jobId, at);
+    for (const [key, entry] of idempotency) {
+      if (at - entry.at >= idempotencyWindowMs || !jobs.has(entry.jobId)) idempotency.delete(key);
+    }
   }
 
   function record(request: Request, path: string, status: number | 'dropped', at: number): void {
@@ -399,11 +434,12 @@ export function createSimulator(options: SimulatorOptions = {}): Simulator {
     const canonical = canonicalJson(body);
     if (key) {
       const seen = idempotency.get(key);
-      if (seen && at - seen.at < idempotencyWindowMs) {
+      // A key whose job was forgotten starts afresh: there is no job left to answer with.
+      const job = seen && at - seen.at < idempotencyWindowMs ? findJob(seen.jobId, at) : undefined;
+      if (seen && job) {
         if (seen.body !== canonical) {
           return errorResponse(409, 'idempotency_key_reused', 'This Idempotency-Key was used with a different body');
         }
-        const job = jobs.get(seen.jobId)!;
         stats.submits--;
         stats.replays++;
         return json(submitAnswer(job), 202, { 'idempotent-replayed': 'true' });
@@ -444,14 +480,14 @@ export function createSimulator(options: SimulatorOptions = {}): Simulator {
   function getJob(request: Request, jobId: string, at: number): Response {
     const unauthorized = checkAuth(request);
     if (unauthorized) return unauthorized;
-    const job = jobs.get(jobId);
+    const job = findJob(jobId, at);
     if (!job) return errorResponse(404, 'not_found', 'No job with this id');
     if (at >= job.expiresAt) return errorResponse(410, 'expired', 'This job has expired');
     return json(wireJob(job, at), 200);
   }
 
   function getImage(jobId: string, index: number, format: 'svg' | 'png', at: number): Response {
-    const job = jobs.get(jobId);
+    const job = findJob(jobId, at);
     if (!job) return errorResponse(404, 'not_found', 'No image here');
     if (at >= job.expiresAt) return errorResponse(410, 'expired', 'This image has expired');
     const count = job.input.numberOfImages ?? DEFAULT_PARAMETERS.numberOfImages;
@@ -500,6 +536,7 @@ export function createSimulator(options: SimulatorOptions = {}): Simulator {
     if (request.signal.aborted) throw abortReason(request.signal);
     stats.requests++;
     const at = now();
+    if (at >= nextSweepAt) sweep(at);
     const url = new URL(request.url);
     const target = route(request.method, url.pathname);
     if (target.kind === 'submit') stats.submits++; // an idempotent replay moves itself to `replays`
@@ -578,7 +615,13 @@ export function createSimulator(options: SimulatorOptions = {}): Simulator {
       },
       enumerable: true,
     },
-    jobs: { value: (): Job[] => [...jobs.values()].map((job) => normalizeJob(wireJob(job, now()))), enumerable: true },
+    jobs: {
+      value: (): Job[] => {
+        const at = now();
+        return [...jobs.values()].filter((job) => !isForgotten(job, at)).map((job) => normalizeJob(wireJob(job, at)));
+      },
+      enumerable: true,
+    },
     reset: {
       value: () => {
         jobs = new Map();
@@ -590,6 +633,7 @@ export function createSimulator(options: SimulatorOptions = {}): Simulator {
         latencyRng = mulberry32(mixSeed(seed, 0x1a7e));
         stats = freshStats();
         log = [];
+        nextSweepAt = -Infinity;
       },
       enumerable: true,
     },

@@ -150,6 +150,53 @@ describe('given a job that has expired', () => {
   });
 });
 
+describe('given jobs that expired longer ago than retainExpiredMs', () => {
+  it('answers 410 until retainExpiredMs after expiry, then 404 like any unknown id, for the job and its images', async () => {
+    const simulator = createSimulator({ durationMs: 1_000, expiresInMs: 60_000, retainExpiredMs: 120_000 });
+    const { jobId } = await submitJob(simulator);
+    const image = `${BASE}/simulator/images/${jobId}/0.svg`;
+    vi.advanceTimersByTime(1_000 + 60_000 + 119_999);
+    expect((await pollJob(simulator, jobId)).status).toBe(410);
+    expect((await simulator(new Request(image))).status).toBe(410);
+    expect(simulator.jobs()).toHaveLength(1);
+    vi.advanceTimersByTime(1);
+    const forgotten = await pollJob(simulator, jobId);
+    expect(forgotten.status).toBe(404);
+    expect(forgotten.body).toEqual({ error: { code: 'not_found', message: 'No job with this id', status: 404 } });
+    expect((await simulator(new Request(image))).status).toBe(404);
+    expect(simulator.jobs()).toEqual([]);
+  });
+
+  it('frees them as requests come in, without anyone asking for them: a long session does not grow without bound', async () => {
+    const simulator = createSimulator({ durationMs: 0, expiresInMs: 1_000, retainExpiredMs: 1_000, credits: 100_000 });
+    const old: string[] = [];
+    for (let i = 0; i < 50; i++) old.push((await submitJob(simulator, INPUT, { 'idempotency-key': `k${i}` })).jobId);
+    vi.advanceTimersByTime(60_000);
+    const fresh = await submitJob(simulator);
+    expect(simulator.stats.jobsForgotten).toBe(50);
+    expect(simulator.jobs().map((job) => job.jobId)).toEqual([fresh.jobId]);
+    for (const jobId of old.slice(0, 3)) expect((await pollJob(simulator, jobId)).status).toBe(404);
+  });
+
+  it('when an Idempotency-Key comes back after its job was forgotten, it starts a new job instead of failing', async () => {
+    const simulator = createSimulator({ durationMs: 0, expiresInMs: 1_000, retainExpiredMs: 1_000, idempotencyWindowMs: 600_000 });
+    const first = await submitJob(simulator, INPUT, { 'idempotency-key': 'again' });
+    vi.advanceTimersByTime(2_000);
+    const second = await submitJob(simulator, INPUT, { 'idempotency-key': 'again' });
+    expect(second.jobId).not.toBe(first.jobId);
+    expect(simulator.stats).toMatchObject({ jobsCreated: 2, replays: 0 });
+    expect((await pollJob(simulator, second.jobId)).status).toBe(200);
+  });
+
+  it('with retainExpiredMs: Infinity, an expired job answers 410 for the simulator\'s lifetime', async () => {
+    const simulator = createSimulator({ durationMs: 0, expiresInMs: 1_000, retainExpiredMs: Infinity });
+    const { jobId } = await submitJob(simulator);
+    vi.advanceTimersByTime(365 * 24 * 3_600_000);
+    expect((await pollJob(simulator, jobId)).status).toBe(410);
+    expect(simulator.stats.jobsForgotten).toBe(0);
+  });
+});
+
 describe('given authentication', () => {
   it('answers 401 with the error shape when Authorization is missing, for submits and polls', async () => {
     const simulator = createSimulator();
