@@ -1,11 +1,9 @@
 import {
   QueryClientContext,
   useMutation,
-  useQueries,
+  useQuery,
   type Query,
   type QueryClient,
-  type UseQueryOptions,
-  type UseQueryResult,
 } from '@tanstack/react-query';
 import { useCallback, useContext, useEffect, useMemo, useRef, useState } from 'react';
 import { CharacterApiError, isCharacterApiError, isTransientError } from '../core/errors.js';
@@ -234,8 +232,7 @@ async function pollJob(
 
 /**
  * Submit an Ideogram Character generation and watch it to the end: `useMutation` for the submit,
- * a job query (keyed `characterJobQueryKey`, present only while there is a job) with
- * `refetchInterval` from the poll policy. Transient errors (network,
+ * `useQuery` for the job with `refetchInterval` from the poll policy. Transient errors (network,
  * 5xx, 429) never fail the generation: polling goes on and `transientError` shows the last one.
  * The job's handle is saved (sessionStorage by default), so an unmounted or reloaded page picks
  * the job up again. `cancel()` stops watching but does not refund credits.
@@ -318,48 +315,48 @@ export function useCharacterGeneration(options: UseCharacterGenerationOptions = 
     queryClient,
   );
 
-  // No job, no query: `useQueries` with an empty list leaves nothing in the app's QueryClient
-  // (a disabled `useQuery`, even with `skipToken`, would keep an entry keyed `[…, null]`).
   // Hooks watching the same job (same endpoint and job id) share this query and its polls.
-  const jobQuery: UseQueryOptions<Job, CharacterApiError> | null = handle && {
-    queryKey: characterJobQueryKey(client.endpoint, handle.jobId),
-    queryFn: async ({ signal, queryKey }) => {
-      const before = queryClient.getQueryState<Job, CharacterApiError>(queryKey);
-      let next: Job;
-      try {
-        next = await pollJob(client, handle, before?.data, deadlineMs, signal);
-      } catch (error) {
-        if (isTransientError(error)) failureCounts.set(error, consecutiveFailures(before?.error ?? null) + 1);
-        throw error;
-      }
-      if (next.status === 'completed' && before?.data && !isTerminalStatus(before.data.status)) {
-        // Teach the policy: done when seen, and after the last answer that said "running"
-        // (a job first seen after a reload says nothing about when it finished: not observed).
-        const seenAt = Date.now() - handle.startedAt;
-        const lastRunningAt = Math.max(0, before.dataUpdatedAt - handle.startedAt);
-        policy.observe(seenAt, handle.input?.rendering_speed, Math.min(lastRunningAt, seenAt));
-      }
-      return next;
+  const query = useQuery<Job, CharacterApiError>(
+    {
+      queryKey: characterJobQueryKey(client.endpoint, handle?.jobId ?? null),
+      enabled: handle !== null,
+      queryFn: async ({ signal, queryKey }) => {
+        if (!handle) throw new CharacterApiError('aborted', 'No job to watch.');
+        const before = queryClient.getQueryState<Job, CharacterApiError>(queryKey);
+        let next: Job;
+        try {
+          next = await pollJob(client, handle, before?.data, deadlineMs, signal);
+        } catch (error) {
+          if (isTransientError(error)) failureCounts.set(error, consecutiveFailures(before?.error ?? null) + 1);
+          throw error;
+        }
+        if (next.status === 'completed' && before?.data && !isTerminalStatus(before.data.status)) {
+          // Teach the policy: done when seen, and after the last answer that said "running"
+          // (a job first seen after a reload says nothing about when it finished: not observed).
+          const seenAt = Date.now() - handle.startedAt;
+          const lastRunningAt = Math.max(0, before.dataUpdatedAt - handle.startedAt);
+          policy.observe(seenAt, handle.input?.rendering_speed, Math.min(lastRunningAt, seenAt));
+        }
+        return next;
+      },
+      refetchInterval: (q) => (handle ? nextPollDelay(q, handle, policy, deadlineMs) : false),
+      // The poll schedule does the retrying; react-query's own retry would double it.
+      retry: false,
+      // A job keeps running in a background tab; the schedule, not focus or reconnect, decides.
+      refetchIntervalInBackground: true,
+      refetchOnWindowFocus: false,
+      refetchOnReconnect: false,
+      staleTime: Infinity,
+      networkMode: 'always',
+      throwOnError: false,
+      // Unchanged poll answers keep the same `data` (structural sharing) and cause no render.
+      notifyOnChangeProps: ['data', 'error'],
     },
-    refetchInterval: (q) => nextPollDelay(q, handle, policy, deadlineMs),
-    // The poll schedule does the retrying; react-query's own retry would double it.
-    retry: false,
-    // A job keeps running in a background tab; the schedule, not focus or reconnect, decides.
-    refetchIntervalInBackground: true,
-    refetchOnWindowFocus: false,
-    refetchOnReconnect: false,
-    staleTime: Infinity,
-    networkMode: 'always',
-    throwOnError: false,
-    // Unchanged poll answers keep the same `data` (structural sharing) and cause no render.
-    notifyOnChangeProps: ['data', 'error'],
-  };
-  const [query]: (UseQueryResult<Job, CharacterApiError> | undefined)[] = useQueries<
-    UseQueryOptions<Job, CharacterApiError>[]
-  >({ queries: jobQuery ? [jobQuery] : [] }, queryClient);
+    queryClient,
+  );
 
   // ---- derive the public state -------------------------------------------------------------
-  const queryError = handle ? (query?.error ?? null) : null;
+  const queryError = handle ? (query.error as CharacterApiError | null) : null;
   let status: GenerationStatus = 'idle';
   let job: Job | null = null;
   let error: CharacterApiError | null = null;
@@ -383,7 +380,7 @@ export function useCharacterGeneration(options: UseCharacterGenerationOptions = 
     error = mutation.error;
     startedAt = mutation.variables?.startedAt ?? null;
     input = mutation.variables ? summarizeInput(mutation.variables.input) : null;
-  } else if (handle && query) {
+  } else if (handle) {
     job = query.data ?? null;
     startedAt = handle.startedAt;
     input = handle.input ?? null;

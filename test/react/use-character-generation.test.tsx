@@ -475,35 +475,6 @@ describe('useCharacterGeneration', () => {
     });
   });
 
-  describe("given the app's QueryClient", () => {
-    /** The job ids the QueryClient holds entries for. */
-    const jobEntries = (rig: ReturnType<typeof createRig>) =>
-      rig.queryClient.getQueryCache().findAll({ queryKey: ['ideogram-character', 'job'] }).map((query) => query.queryKey[3]);
-
-    it('holds a job entry only while there is a job: none when idle, after cancel() or after reset()', async () => {
-      const rig = createRig();
-      const { result } = renderGeneration(rig);
-      await advance(0);
-      expect(jobEntries(rig)).toEqual([]);
-
-      act(() => result.current.generate(INPUT));
-      await advanceUntil(() => result.current.status === 'pending');
-      expect(jobEntries(rig)).toEqual([result.current.job!.jobId]);
-      act(() => result.current.cancel());
-      await advance(0);
-      expect(result.current.status).toBe('canceled');
-      expect(jobEntries(rig)).toEqual([]);
-
-      act(() => result.current.generate(INPUT));
-      await advanceUntil(() => result.current.status === 'completed');
-      expect(jobEntries(rig)).toEqual([result.current.job!.jobId]);
-      act(() => result.current.reset());
-      await advance(0);
-      expect(result.current.status).toBe('idle');
-      expect(jobEntries(rig)).toEqual([]);
-    });
-  });
-
   describe('given hooks that share a job', () => {
     /** One job (60 s, through a network that drops two polls and answers one 502), watched by `hooks` hooks with the same id. */
     async function watchOneJob(hooks: 1 | 2, { rerenderEveryMs }: { rerenderEveryMs?: number } = {}) {
