@@ -5,7 +5,6 @@ import {
   useMemo,
   useState,
   type ComponentProps,
-  type CSSProperties,
   type MouseEvent,
   type ReactNode,
 } from 'react';
@@ -22,6 +21,7 @@ import { useGenerationProgress } from '../../react/use-generation-progress.js';
 import { ParameterForm, type ParameterFormProps } from '../parameter-form/index.js';
 import { defaultParameterFormValue, toCharacterInput, type ParameterFormValue } from '../parameter-form/values.js';
 import { ResultGrid, type ResultGridProps } from '../result-grid/index.js';
+import { ProgressBar } from '../shared/progress-bar.js';
 import { Slot } from '../shared/slot.js';
 import { useControllableState } from '../shared/use-controllable-state.js';
 import {
@@ -267,7 +267,6 @@ export function CharacterGeneratorProgress({ className, style, children, ...prop
   const { generation, labels } = useCharacterGenerator();
   const { progress, remainingMs } = useGenerationProgress(generation);
   if (!generation.isBusy) return null;
-  const percent = Math.round(progress * 100);
   const text =
     generation.status === 'submitting'
       ? labels.submitting
@@ -277,22 +276,19 @@ export function CharacterGeneratorProgress({ className, style, children, ...prop
         ? labels.timeLeft(Math.ceil(remainingMs / 1000))
         : labels.almostDone;
   return (
-    <div
-      role="progressbar"
-      aria-label={labels.progress}
-      aria-valuemin={0}
-      aria-valuemax={100}
-      aria-valuenow={percent}
-      aria-valuetext={text}
+    <ProgressBar
+      value={progress}
+      label={labels.progress}
+      valueText={text}
       {...props}
       data-slot="character-generator-progress"
       data-state={generation.status}
       data-retrying={generation.transientError ? '' : undefined}
       className={className}
-      style={{ '--ic-progress': progress, ...style } as CSSProperties}
+      style={style}
     >
       {children ?? text}
-    </div>
+    </ProgressBar>
   );
 }
 

@@ -16,6 +16,7 @@ import {
   type RefObject,
 } from 'react';
 import { isHttpUrl, REFERENCE_IMAGE_TYPES } from '../../core/schemas.js';
+import { ProgressBar } from '../shared/progress-bar.js';
 import { composeRefs, Slot } from '../shared/slot.js';
 import {
   defaultReferenceUploadMessages,
@@ -547,27 +548,19 @@ export interface ReferenceUploaderProgressProps extends ComponentPropsWithoutRef
  * fraction in `--ic-progress` for CSS. While a file is checked it is indeterminate.
  * Nothing when idle.
  */
-function Progress({ ref, style, children, ...rest }: ReferenceUploaderProgressProps) {
+function Progress(props: ReferenceUploaderProgressProps) {
   const { upload, labels } = useUploaderContext('Progress');
   if (upload.status !== 'uploading' && upload.status !== 'checking') return null;
   const fraction = upload.progress;
-  const percent = fraction === null ? undefined : Math.round(fraction * 100);
   return (
-    <div
-      role="progressbar"
-      aria-label={labels.progress}
-      aria-valuemin={0}
-      aria-valuemax={100}
-      aria-valuenow={percent}
-      aria-valuetext={percent === undefined ? labels.checking : undefined}
+    <ProgressBar
+      value={fraction}
+      label={labels.progress}
+      valueText={fraction === null ? labels.checking : undefined}
       data-slot="reference-uploader-progress"
-      data-state={percent === undefined ? 'indeterminate' : 'loading'}
-      style={{ ...(fraction === null ? {} : { '--ic-progress': fraction }), ...style } as CSSProperties}
-      {...rest}
-      ref={ref}
-    >
-      {children}
-    </div>
+      data-state={fraction === null ? 'indeterminate' : 'loading'}
+      {...props}
+    />
   );
 }
 
