@@ -35,6 +35,8 @@ export interface GenerationHandle {
   input?: PersistedInputSummary;
   /** Set once this handle's job has ended, so a resumed hook does not fire the end callbacks again. */
   settled?: 'completed' | 'failed' | 'expired';
+  /** The job's `expiresAt` from the submit answer, so a page reloaded after it knows the job expired (the upstream may answer 404 by then). */
+  expiresAt?: string;
 }
 
 const inputSummarySchema = z.object({
@@ -53,6 +55,7 @@ const persistedSchema = z.object({
   endpoint: z.string(),
   input: z.optional(inputSummarySchema),
   settled: z.optional(z.enum(['completed', 'failed', 'expired'])),
+  expiresAt: z.optional(z.string()),
 });
 
 /** Keep only the summary fields of an input (never unknown keys, never the seed). */

@@ -211,7 +211,9 @@ async function pollJob(
 ): Promise<Job> {
   const now = Date.now();
   const { jobId } = handle;
-  if (previous && isJobExpired(previous, now)) {
+  // The last answer knows the expiry best; after a reload, the saved handle still knows it.
+  const known = previous ?? handle;
+  if (isJobExpired(known, now)) {
     throw new CharacterApiError('expired', 'The job expired before it finished.', { jobId });
   }
   if (now - handle.startedAt >= deadlineMs) {
@@ -224,7 +226,7 @@ async function pollJob(
     // 410 Gone, or "unknown job" once its expiry passed: the job expired, it did not fail.
     const gone =
       error.status === 410 ||
-      (error.code === 'not_found' && previous !== undefined && isJobExpired(previous, Date.now()));
+      (error.code === 'not_found' && isJobExpired(known, Date.now()));
     if (gone) throw new CharacterApiError('expired', 'The job has expired.', { jobId, status: error.status, cause: error });
     throw error;
   }
@@ -301,6 +303,7 @@ export function useCharacterGeneration(options: UseCharacterGenerationOptions = 
           endpoint: vars.client.endpoint,
           input: summarizeInput(vars.input),
         };
+        if (job.expiresAt) next.expiresAt = job.expiresAt;
         // A newer generation in the same slot (say, a remounted hook's own submit) keeps its handle.
         if (holdsSlot(vars.storage, vars.storageKey, vars.claim)) writeHandle(vars.storage, vars.storageKey, next);
         // Seed the job query with the submit answer, so the first poll waits for the policy.

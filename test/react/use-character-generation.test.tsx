@@ -305,6 +305,23 @@ describe('useCharacterGeneration', () => {
       expect(before.simulator.stats.submits).toBe(1);
     });
 
+    it('after a reload past the job’s expiry, when the upstream has deleted the job (404), ends expired, not failed', async () => {
+      const storage = memoryStorage();
+      const before = createRig({ storage, simulator: { durationMs: 60_000, expiresInMs: 60_000, retainExpiredMs: 0 } });
+      const page1 = renderGeneration(before);
+      act(() => page1.result.current.generate(INPUT));
+      await advanceUntil(() => page1.result.current.status === 'pending');
+      page1.unmount();
+      // The tab stays closed longer than the job lives.
+      await advance(8 * 60_000);
+
+      const reloaded = createRig({ storage, queryClient: new QueryClient(), fetch: () => before.simulator.fetch });
+      const page2 = renderGeneration(reloaded);
+      await advanceUntil(() => ['completed', 'failed', 'expired'].includes(page2.result.current.status), { limitMs: 30_000 });
+      expect(page2.result.current.status).toBe('expired');
+      expect(page2.result.current.error?.code).toBe('expired');
+    });
+
     it('a completed job is not reported again after a reload', async () => {
       const storage = memoryStorage();
       const before = createRig({ storage });
