@@ -5,7 +5,7 @@ import { fetchTransport, nodeTransport, type Transport, type UpstreamAnswer, typ
 import { IdempotencyCache, type Outcome } from './idempotency.js';
 import { sniffImage } from './image-header.js';
 import { crossSiteReason, isUnsafeMethod, normaliseOrigins, publicOrigin } from './origin.js';
-import { errorResponse, jsonResponse, methodNotAllowed, nodeFastPaths, notFound, passThroughResponses, plainAnswer, type ErrorExtras, type PlainAnswer } from './respond.js';
+import { errorResponse, jsonResponse, methodNotAllowed, nodeFastPaths, notFound, passThroughResponses, plainAnswer, type ErrorExtras, type NodeFastPath } from './respond.js';
 import type { UploadStorage } from './storage.js';
 
 /** Where the proxy writes warnings and errors; every line is scrubbed of the API key. */
@@ -404,25 +404,30 @@ export function createCharacterProxy(options: CharacterProxyOptions = {}): Fetch
   }
 
   /**
-   * `GET {basePath}/jobs/{id}` for `toNodeHandler`, with no `Request` or `Response` built: the
-   * same checks and answer as `route` → `getJob`. Only when no hook needs a `Request` and no
-   * stored-file path could overlap; `undefined` sends everything else the ordinary way.
+   * `GET {basePath}/jobs/{id}` for `toNodeHandler`, with no `Response` built: the same checks,
+   * hooks and answer as `route` → `getJob`. A `Request` is built only for the hooks, when there
+   * are any. `undefined` sends everything else the ordinary way, and so a path under the stored
+   * files' `publicPath` (which `route` serves before anything else), should that overlap.
    */
-  const fastGetJob = (method: string, path: string, controller: AbortController): Promise<PlainAnswer | Response> | undefined => {
-    if (method !== 'GET' || options.authorize || options.rateLimit || uploads) return undefined;
+  const fastGetJob: NodeFastPath = (method, path, controller, toRequest) => {
+    if (method !== 'GET') return undefined;
+    if (servePath !== undefined && path.startsWith(`${servePath}/`)) return undefined;
     const prefix = `${basePath}/jobs/`;
     if (!path.startsWith(prefix)) return undefined;
     const jobId = path.slice(prefix.length);
     if (!JOB_ID_PATTERN.test(jobId)) return undefined;
     return (async () => {
       try {
+        const hooked = Boolean(options.authorize || options.rateLimit);
+        if (hooked) await runHooks(toRequest());
         const key = requireKey();
-        const result = await callUpstream('job', `${upstreamUrl}/jobs/${jobId}`, { method: 'GET', headers: {} }, key, controller.signal, controller);
+        // `controller` is this request's alone, so the upstream call may abort it on timeout, unless
+        // a hook was handed a Request following it: that Request's signal must not fire on an
+        // upstream timeout, just as on the ordinary path.
+        const result = await callUpstream('job', `${upstreamUrl}/jobs/${jobId}`, { method: 'GET', headers: {} }, key, controller.signal, hooked ? undefined : controller);
         return plainAnswer(result.body, result.status, result.headers, makeScrubber(key));
       } catch (error) {
-        if (error instanceof Answer) return error.response;
-        log('error', 'The character proxy failed', { error });
-        return errorResponse(500, 'internal', 'Something went wrong');
+        return failure(error);
       }
     })();
   };
@@ -527,13 +532,18 @@ export function createCharacterProxy(options: CharacterProxyOptions = {}): Fetch
     return notFound();
   }
 
+  /** The answer to anything a route threw: an early `Answer` (hooks, missing key) or a 500. */
+  function failure(error: unknown): Response {
+    if (error instanceof Answer) return error.response;
+    log('error', 'The character proxy failed', { error });
+    return errorResponse(500, 'internal', 'Something went wrong');
+  }
+
   const characterProxy = async function characterProxy(request: Request): Promise<Response> {
     try {
       return await route(request);
     } catch (error) {
-      if (error instanceof Answer) return error.response;
-      log('error', 'The character proxy failed', { error });
-      return errorResponse(500, 'internal', 'Something went wrong');
+      return failure(error);
     }
   };
   nodeFastPaths.set(characterProxy, fastGetJob);
