@@ -10,7 +10,8 @@
  * - targets alternate in rounds, so drift in the machine's load hits all of them alike.
  *
  * Proxy topologies: the simulator injected as the proxy's `fetch` (in-process: the proxy's own
- * cost), the simulator's process over loopback HTTP (adds a real hop), and as a baseline for that
+ * cost; for the status poll also with a trivial `authorize` hook, the configuration the docs
+ * recommend), the simulator's process over loopback HTTP (adds a real hop), and as a baseline for that
  * hop a bare 10-line forwarder over the same loopback (what any HTTP proxy costs).
  *
  * Budget (GET /jobs/{id}, both proxy topologies): throughput ratio ≥ 0.7 and ≤ 1 ms added at p50 (probe).
@@ -118,7 +119,10 @@ async function serve(role: string, key: string, upstream: string | undefined): P
       ? toNodeHandler(simulator)
       : role === 'proxy-in-process'
         ? toNodeHandler(createCharacterProxy({ apiKey: key, basePath: '/api/character', upstreamUrl: 'http://upstream.invalid/api/v1', fetch: simulator }))
-        : toNodeHandler(createCharacterProxy({ apiKey: key, basePath: '/api/character', upstreamUrl: `${upstream}/api/v1` }));
+        : role === 'proxy-authorize'
+          ? // The configuration the docs recommend: an authorize hook (here a trivial one, so only its plumbing is measured).
+            toNodeHandler(createCharacterProxy({ apiKey: key, basePath: '/api/character', upstreamUrl: 'http://upstream.invalid/api/v1', fetch: simulator, authorize: () => true }))
+          : toNodeHandler(createCharacterProxy({ apiKey: key, basePath: '/api/character', upstreamUrl: `${upstream}/api/v1` }));
   // One completed job to poll (in this process's simulator; the loopback proxy polls the simulator process's).
   const submitted = await simulator(
     new Request('http://upstream.invalid/api/v1/models/ideogram-character/run', {
@@ -160,7 +164,7 @@ async function totalCpu(servers: readonly Server[]): Promise<number> {
   return sum;
 }
 
-type Role = 'simulator' | 'proxy-loopback' | 'proxy-in-process' | 'forwarder';
+type Role = 'simulator' | 'proxy-loopback' | 'proxy-in-process' | 'proxy-authorize' | 'forwarder';
 
 function start(role: Role, key: string, upstream?: string): Promise<Server> {
   const child = fork(SELF, ['--serve', role, key, upstream ?? ''], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
@@ -264,6 +268,7 @@ export async function proxyBenchRows(options: ProxyBenchOptions = {}): Promise<P
   const key = `bench_${Math.random().toString(36).slice(2)}`;
   const simulator = await start('simulator', key);
   const inProcess = await start('proxy-in-process', key);
+  const authorized = await start('proxy-authorize', key);
   const loopback = await start('proxy-loopback', key, simulator.url);
   const forwarder = await start('forwarder', key, simulator.url);
   const auth = { authorization: `Bearer ${key}` };
@@ -278,6 +283,7 @@ export async function proxyBenchRows(options: ProxyBenchOptions = {}): Promise<P
         direct: [`${simulator.url}/api/v1/jobs/${simulator.jobId}`, { method: 'GET', headers: auth }],
         proxied: [
           ['in-process upstream', `${inProcess.url}/api/character/jobs/${inProcess.jobId}`, { method: 'GET', headers: {} }, [inProcess]],
+          ['in-process upstream, authorize hook', `${authorized.url}/api/character/jobs/${authorized.jobId}`, { method: 'GET', headers: {} }, [authorized]],
           ['loopback HTTP upstream', `${loopback.url}/api/character/jobs/${simulator.jobId}`, { method: 'GET', headers: {} }, [loopback, simulator]],
           ['(baseline) bare forwarder, loopback', `${forwarder.url}/api/character/jobs/${simulator.jobId}`, { method: 'GET', headers: {} }, [forwarder, simulator]],
         ],
@@ -320,7 +326,7 @@ export async function proxyBenchRows(options: ProxyBenchOptions = {}): Promise<P
     }
     return rows;
   } finally {
-    for (const server of [forwarder, loopback, inProcess, simulator]) server.child.kill();
+    for (const server of [forwarder, loopback, authorized, inProcess, simulator]) server.child.kill();
   }
 }
 
