@@ -2,7 +2,10 @@
  * Page script: makes a large, photo-like JPEG in the page (OffscreenCanvas: gradients, shapes
  * and grain, so it compresses like a camera photo rather than a flat fill), then runs the
  * ReferenceUploader's own pipeline on it — sniffImageType → decodeImage → fitWithin →
- * downscaleImage (the functions useReferenceUpload calls) — and times it.
+ * downscaleImage (the functions useReferenceUpload calls) — and times it, with the decode
+ * hints the hook passes (`uploader`: a scaled JPEG decode where the browser has ImageDecoder)
+ * or without them (`full-decode`: the previous path, createImageBitmap at full size).
+ * Needs a secure origin (localhost): ImageDecoder exists only there.
  */
 import { decodeImage, downscaleImage, fitWithin, sniffImageType } from '../../src/components/reference-uploader/image-checks.js';
 import { mulberry32 } from '../lib/poll-sim.js'; // seeded, so every run encodes the same picture
@@ -56,6 +59,10 @@ interface DownscaleRun {
   width: number;
   height: number;
   type: string;
+  /** Which decoder ran, and the size it decoded at. */
+  decoder: 'ImageDecoder' | 'createImageBitmap' | 'img';
+  decodedWidth: number;
+  decodedHeight: number;
 }
 
 let source: Blob | null = null;
@@ -67,13 +74,17 @@ async function prepareJpeg(width: number, height: number, grain: number): Promis
 }
 
 /** One timed run of the uploader's pipeline on the prepared JPEG. */
-async function downscaleOnce(maxLongEdge: number): Promise<DownscaleRun> {
+async function downscaleOnce(maxLongEdge: number, path: 'uploader' | 'full-decode'): Promise<DownscaleRun> {
   const file = source!;
   const started = performance.now();
   const type = await sniffImageType(file);
   if (!type) throw new Error('not an image');
-  const decoded = await decodeImage(file);
+  const decoded = await decodeImage(file, path === 'uploader' ? { type, maxLongEdge } : {});
   const decodedAt = performance.now();
+  const drawn = decoded.source;
+  const decoder = drawn instanceof VideoFrame ? 'ImageDecoder' : drawn instanceof ImageBitmap ? 'createImageBitmap' : 'img';
+  const decodedWidth = drawn instanceof VideoFrame ? drawn.displayWidth : drawn instanceof ImageBitmap ? drawn.width : decoded.width;
+  const decodedHeight = drawn instanceof VideoFrame ? drawn.displayHeight : drawn instanceof ImageBitmap ? drawn.height : decoded.height;
   const target = fitWithin(decoded.width, decoded.height, maxLongEdge);
   let smaller: Blob | null;
   try {
@@ -92,6 +103,9 @@ async function downscaleOnce(maxLongEdge: number): Promise<DownscaleRun> {
     width: target.width,
     height: target.height,
     type: smaller.type,
+    decoder,
+    decodedWidth,
+    decodedHeight,
   };
 }
 
@@ -112,4 +126,25 @@ async function resizeDecodeOnce(maxLongEdge: number, width: number, height: numb
   return { totalMs: performance.now() - started, bytesAfter: blob.size };
 }
 
-Object.assign(globalThis, { prepareJpeg, downscaleOnce, resizeDecodeOnce, benchReady: true });
+/**
+ * Reference, not the uploader's code: an `<img>` with width/height attributes at the target
+ * size, `decode()`, then drawn onto a canvas at that size and encoded the same way.
+ */
+async function imgDecodeOnce(maxLongEdge: number, width: number, height: number): Promise<{ totalMs: number; bytesAfter: number }> {
+  const file = source!;
+  const started = performance.now();
+  const target = fitWithin(width, height, maxLongEdge);
+  const url = URL.createObjectURL(file);
+  const image = new Image(target.width, target.height);
+  image.src = url;
+  await image.decode();
+  const canvas = new OffscreenCanvas(target.width, target.height);
+  const context = canvas.getContext('2d')!;
+  context.imageSmoothingQuality = 'high';
+  context.drawImage(image, 0, 0, target.width, target.height);
+  URL.revokeObjectURL(url);
+  const blob = await canvas.convertToBlob({ type: 'image/jpeg', quality: 0.9 });
+  return { totalMs: performance.now() - started, bytesAfter: blob.size };
+}
+
+Object.assign(globalThis, { prepareJpeg, downscaleOnce, resizeDecodeOnce, imgDecodeOnce, benchReady: true });

@@ -1,4 +1,4 @@
-import { describe, expect, it, vi } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { page, userEvent } from 'vitest/browser';
 import { render } from 'vitest-browser-react';
 import { ParameterForm } from '../../src/components/parameter-form/index.js';
@@ -22,6 +22,34 @@ async function makeImage(width: number, height: number, type: 'image/png' | 'ima
   context.fill();
   const blob = await canvas.convertToBlob(type === 'image/png' ? { type } : { type, quality: 0.92 });
   return new File([blob], name, { type });
+}
+
+/**
+ * A JPEG stored sideways with EXIF orientation 6 ("rotate 90° clockwise to show"), as phones
+ * write portraits: stored `width` × `height`, left half red and right half blue, so shown
+ * upright it is `height` × `width`, red on top and blue below.
+ */
+async function makeSidewaysJpeg(width: number, height: number): Promise<File> {
+  const canvas = new OffscreenCanvas(width, height);
+  const context = canvas.getContext('2d')!;
+  context.fillStyle = '#ff0000';
+  context.fillRect(0, 0, width / 2, height);
+  context.fillStyle = '#0000ff';
+  context.fillRect(width / 2, 0, width / 2, height);
+  const jpeg = new Uint8Array(await (await canvas.convertToBlob({ type: 'image/jpeg', quality: 0.92 })).arrayBuffer());
+  // APP1 "Exif": a big-endian TIFF header and one IFD entry, Orientation (0x0112) = 6.
+  const tiff = [0x4d, 0x4d, 0, 0x2a, 0, 0, 0, 8, 0, 1, 0x01, 0x12, 0, 3, 0, 0, 0, 1, 0, 6, 0, 0, 0, 0, 0, 0];
+  const payload = [0x45, 0x78, 0x69, 0x66, 0, 0, ...tiff];
+  const app1 = new Uint8Array([0xff, 0xe1, 0, payload.length + 2, ...payload]);
+  return new File([jpeg.slice(0, 2), app1, jpeg.slice(2)], 'portrait.jpg', { type: 'image/jpeg' });
+}
+
+/** The colour at a point of an image, as [r, g, b]. */
+function colourAt(bitmap: ImageBitmap, x: number, y: number): number[] {
+  const canvas = new OffscreenCanvas(bitmap.width, bitmap.height);
+  const context = canvas.getContext('2d')!;
+  context.drawImage(bitmap, 0, 0);
+  return [...context.getImageData(x, y, 1, 1).data.subarray(0, 3)];
 }
 
 /**
@@ -127,6 +155,57 @@ describe('ReferenceUploader in Chromium', () => {
     expect(stored.bytes.byteLength).toBeLessThan(original.size);
     const preview = screen.getByRole('img', { name: 'Reference image preview' });
     await expect.element(preview).toHaveAttribute('width', '2048');
+  });
+
+  it('downscales a sideways 4000×6000 phone JPEG upright: 1365×2048, the EXIF rotation applied as before', async () => {
+    const { client, files } = wiredClient();
+    const onValueChange = vi.fn();
+    const screen = await render(<ReferenceUploader client={client} onValueChange={onValueChange} />);
+    await screen.getByLabelText('Reference image').upload(await makeSidewaysJpeg(6000, 4000));
+    await vi.waitFor(() => expect(onValueChange).toHaveBeenCalledTimes(1), { timeout: 10_000 });
+    const stored = files.get('upload-1')!;
+    expect(stored.contentType).toBe('image/jpeg');
+    // The upload has no EXIF left to apply ("none"), so this reads the pixels as they are stored.
+    const bitmap = await createImageBitmap(new Blob([stored.bytes as Uint8Array<ArrayBuffer>], { type: stored.contentType }), { imageOrientation: 'none' });
+    expect([bitmap.width, bitmap.height]).toEqual([1365, 2048]);
+    const [top, bottom] = [colourAt(bitmap, 682, 200), colourAt(bitmap, 682, 1848)];
+    expect(top[0]).toBeGreaterThan(200);
+    expect(top[2]).toBeLessThan(50);
+    expect(bottom[0]).toBeLessThan(50);
+    expect(bottom[2]).toBeGreaterThan(200);
+  });
+
+  describe('given a browser without WebCodecs\' ImageDecoder', () => {
+    afterEach(() => {
+      vi.unstubAllGlobals();
+    });
+
+    it('still downscales a 6000×4000 JPEG to 2048×1365 with the full decode', async () => {
+      vi.stubGlobal('ImageDecoder', undefined);
+      const { client, files } = wiredClient();
+      const onValueChange = vi.fn();
+      const screen = await render(<ReferenceUploader client={client} onValueChange={onValueChange} />);
+      await screen.getByLabelText('Reference image').upload(await makeImage(6000, 4000, 'image/jpeg', 'big.jpg'));
+      await vi.waitFor(() => expect(onValueChange).toHaveBeenCalledTimes(1), { timeout: 10_000 });
+      const stored = files.get('upload-1')!;
+      expect(stored.contentType).toBe('image/jpeg');
+      const bitmap = await createImageBitmap(new Blob([stored.bytes as Uint8Array<ArrayBuffer>], { type: stored.contentType }));
+      expect([bitmap.width, bitmap.height]).toEqual([2048, 1365]);
+    });
+
+    it('still downscales a sideways phone JPEG upright', async () => {
+      vi.stubGlobal('ImageDecoder', undefined);
+      const { client, files } = wiredClient();
+      const onValueChange = vi.fn();
+      const screen = await render(<ReferenceUploader client={client} onValueChange={onValueChange} />);
+      await screen.getByLabelText('Reference image').upload(await makeSidewaysJpeg(6000, 4000));
+      await vi.waitFor(() => expect(onValueChange).toHaveBeenCalledTimes(1), { timeout: 10_000 });
+      const stored = files.get('upload-1')!;
+      const bitmap = await createImageBitmap(new Blob([stored.bytes as Uint8Array<ArrayBuffer>], { type: stored.contentType }), { imageOrientation: 'none' });
+      expect([bitmap.width, bitmap.height]).toEqual([1365, 2048]);
+      expect(colourAt(bitmap, 682, 200)[0]).toBeGreaterThan(200);
+      expect(colourAt(bitmap, 682, 1848)[2]).toBeGreaterThan(200);
+    });
   });
 
   it('shows real upload progress and cancels through the AbortSignal', async () => {

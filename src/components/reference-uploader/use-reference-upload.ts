@@ -239,7 +239,7 @@ export function useReferenceUpload(options: UseReferenceUploadOptions = {}): Use
 
       let decoded;
       try {
-        decoded = await decodeImage(file);
+        decoded = await decodeImage(file, { type, maxLongEdge });
       } catch {
         return refuse({ code: 'unreadable', message: messages.unreadable });
       }
