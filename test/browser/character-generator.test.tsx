@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { page } from 'vitest/browser';
+import { page, userEvent } from 'vitest/browser';
 import { render } from 'vitest-browser-react';
 import { CharacterGenerator } from '../../src/components/character-generator/index.js';
 import { createCharacterClient } from '../../src/core/client.js';
@@ -117,6 +117,21 @@ for (const width of [1000, 360]) {
       await previewLoaded();
       await new Promise((resolve) => requestAnimationFrame(resolve));
       expect(stop()).toHaveLength(1);
+    });
+
+    it('when a chosen file and then a typed link are refused, each error line shows and the Generate button never moves', async () => {
+      const { client } = setup();
+      const { screen, root, generate } = await mount(client);
+      const stop = trackBox(generate, root);
+      // The longest default refusal: two lines in the narrow layout.
+      await screen.getByLabelText('Reference image').upload(new File(['%PDF-1.7 not an image'], 'photo.jpg', { type: 'image/jpeg' }));
+      await expect.element(page.getByRole('alert')).toHaveTextContent("This file isn't a JPEG, PNG or WebP image.");
+      await page.getByRole('textbox', { name: 'Image URL' }).fill('photo dot jpg');
+      await userEvent.keyboard('{Enter}');
+      await expect.element(page.getByRole('alert')).toHaveTextContent('Enter a link that starts with http:// or https://.');
+      await new Promise((resolve) => requestAnimationFrame(resolve));
+      expect(stop()).toHaveLength(1);
+      await expectNoAxeViolations(screen.container);
     });
 
     it('when a filled-in link is used by the blur of a press on Generate, the point pressed is still on Generate', async () => {

@@ -258,6 +258,21 @@ describe('ReferenceUploader', () => {
       expect(onValueChange).toHaveBeenCalledWith('https://images.example/pasted.webp');
     });
 
+    it('keeps an empty place for the error line, which is no live region, and a refusal puts its one alert there', async () => {
+      const user = userEvent.setup();
+      const { container } = render(<ReferenceUploader allowUpload={false} />);
+      const place = container.querySelector('[data-slot="reference-uploader-messages"]')!;
+      expect(place).toBeEmptyDOMElement();
+      // Nothing around the line is live: the alert is announced once, when it appears, as before.
+      expect(container.querySelector('[aria-live]')).toBeNull();
+      expect(screen.queryByRole('alert')).toBeNull();
+      await user.type(screen.getByRole('textbox', { name: 'Image URL' }), 'images.example{Enter}');
+      expect(screen.getAllByRole('alert')).toHaveLength(1);
+      expect(place).toContainElement(screen.getByRole('alert'));
+      expect(container.querySelector('[aria-live]')).toBeNull();
+      await expectNoAxeViolations(container);
+    });
+
     it('refuses a link that is not http(s), says why, links the message, and keeps the previous image', async () => {
       const user = userEvent.setup();
       const onValueChange = vi.fn();

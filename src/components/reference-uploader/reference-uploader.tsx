@@ -607,7 +607,9 @@ export type ReferenceUploaderProps = Omit<ReferenceUploaderRootProps, 'asChild' 
  * field, preview with remove, progress with cancel, and messages. Its value is the
  * reference image URL (`character_reference_image`). The preview, progress, buttons and status
  * share one `reference-uploader-frame` with the drop zone; styles.css keeps that frame the same
- * size with or without an image, so what follows (a form's "Generate") does not move.
+ * size with or without an image, and the error line sits in a `reference-uploader-messages` box
+ * that is always there with room for two lines, so what follows (a form's "Generate") moves
+ * neither when a preview appears nor when a file or link is refused.
  *
  * @example
  * <ReferenceUploader client={client} onValueChange={(url) => setReference(url)} />
@@ -627,7 +629,10 @@ function ReferenceUploaderDefault(props: ReferenceUploaderProps) {
       <FileInput />
       <UrlLabel />
       <UrlInput />
-      <ErrorMessage />
+      {/* Not a live region itself: the alert inside is announced when it appears, as in custom layouts. */}
+      <div data-slot="reference-uploader-messages">
+        <ErrorMessage />
+      </div>
     </Root>
   );
 }
@@ -644,6 +649,7 @@ export type ReferenceUploaderSlot =
   | 'reference-uploader-remove'
   | 'reference-uploader-cancel'
   | 'reference-uploader-progress'
+  | 'reference-uploader-messages'
   | 'reference-uploader-error'
   | 'reference-uploader-notice'
   | 'reference-uploader-status';
