@@ -282,7 +282,8 @@ export function createCharacterClient(options: CharacterClientOptions): Characte
     assertJobId(jobId);
     if (signal?.aborted) throw aborted(jobId, signal.reason);
     const waitStart = Date.now();
-    const startedAt = waitOptions.startedAt ?? waitStart;
+    // A start that is no time at all (NaN, Infinity) would make every limit NaN: poll as if started now.
+    const startedAt = Number.isFinite(waitOptions.startedAt) ? waitOptions.startedAt! : waitStart;
     // One controller for this wait: an abort (or the end of the wait) stops the timer and any request.
     const inner = new AbortController();
     const onAbort = () => inner.abort(signal!.reason);
@@ -298,7 +299,7 @@ export function createCharacterClient(options: CharacterClientOptions): Characte
       let failures = 0;
       let retryAfterMs: number | undefined;
       // When the job was last seen running (ms since start); a resumed wait has not seen it yet.
-      let lastRunningAt: number | undefined = waitOptions.startedAt === undefined ? 0 : undefined;
+      let lastRunningAt: number | undefined = startedAt === waitStart ? 0 : undefined;
       const next = (attempt: number, elapsedMs: number) =>
         pollPolicy.next({ attempt, elapsedMs, status: lastStatus ?? 'pending', retryAfterMs, renderingSpeed });
       const resumedAfter = waitStart - startedAt;

@@ -39,6 +39,12 @@ export const PRIOR_DURATIONS_MS: Readonly<Record<RenderingSpeed, readonly number
 /** Grid cells of a plan. */
 const CELLS = 300;
 
+/** `value` clamped to [min, max]; `fallback` when it is not a number (NaN, or left out). */
+const bound = (value: number | undefined, fallback: number, min: number, max = Infinity) =>
+  value! <= Infinity ? Math.min(max, Math.max(min, value!)) : fallback;
+/** A time that can be used: finite and not negative, else 0. */
+const usable = (ms: number | undefined) => (ms! >= 0 && ms! < Infinity ? ms! : 0);
+
 /** A plan: poll times (ms since submit, from 0), the mean duration, and that of the jobs done by the first poll. */
 type Plan = [times: number[], mean: number, meanBeforeFirstPoll: number];
 
@@ -55,14 +61,15 @@ type Plan = [times: number[], mean: number, meanBeforeFirstPoll: number];
  * const pollPolicy = createPollPolicy({ maxIntervalMs: 8000 })
  * const client = createCharacterClient({ endpoint: '/api/character', pollPolicy })
  */
-export function createPollPolicy({
-  minIntervalMs: lo = 250,
-  maxIntervalMs: hi = 15_000,
-  requestCostMs = 300,
-  priors = {},
-  priorWeight = 3,
-  historySize = 20,
-}: PollPolicyOptions = {}): PollPolicy {
+export function createPollPolicy(options: PollPolicyOptions = {}): PollPolicy {
+  // Options out of range are clamped, not trusted: a 0 or negative interval would make the
+  // back-off spin, and NaN would reach the timers.
+  const lo = bound(options.minIntervalMs, 250, 1, 3_600_000);
+  const hi = bound(options.maxIntervalMs, 15_000, lo);
+  const requestCostMs = bound(options.requestCostMs, 300, 1);
+  const priorWeight = bound(options.priorWeight, 3, 0, 1e6);
+  const historySize = Math.floor(bound(options.historySize, 20, 1, 1e6));
+  const priors = options.priors ?? {};
   // Per rendering speed: observed durations, the cached plan, first-poll hits in a row.
   const seen: Partial<Record<RenderingSpeed, number[]>> = {};
   const plans: Partial<Record<RenderingSpeed, Plan>> = {};
@@ -72,7 +79,9 @@ export function createPollPolicy({
     if (plans[speed]) return plans[speed];
     const observed = seen[speed] ?? [];
     const n = observed.length;
-    const base = priors[speed] ?? PRIOR_DURATIONS_MS[speed];
+    const given = priors[speed] ?? PRIOR_DURATIONS_MS[speed];
+    // Nothing to go on at all (an empty prior, nothing observed yet): the built-in prior.
+    const base = given.length || n ? given : PRIOR_DURATIONS_MS[speed];
     // The prior is worth `priorWeight` jobs at first and fades as evidence arrives.
     const wPrior = (n ? priorWeight / (1 + n) : 1) / base.length;
     // Each duration becomes a Gaussian bump (sd relative to it): narrow for the prior's points,
@@ -120,15 +129,19 @@ export function createPollPolicy({
   };
 
   return {
-    next({ elapsedMs, renderingSpeed, retryAfterMs = 0 }: PollContext) {
+    next({ elapsedMs, renderingSpeed, retryAfterMs }: PollContext) {
       const [times] = plan(renderingSpeed);
+      const elapsed = usable(elapsedMs);
       // A poll answered a little early or late must not cause a double poll.
-      const from = elapsedMs + lo / 4;
-      // Past the plan, back off: each wait 1.5× the last, up to `maxIntervalMs` (from
-      // `minIntervalMs` when there is no plan: no prior nor history at all).
-      for (let t; (t = times.at(-1)!) <= from; ) times.push(t + Math.min(hi, (t - times.at(-2)! || lo) * 1.5));
-      const at = times.find((t) => t > from)!;
-      return Math.round(Math.max(retryAfterMs, Math.min(hi, Math.max(lo, at - elapsedMs))));
+      const from = elapsed + lo / 4;
+      // Past the plan, back off: each wait 1.5× the last (the first from `minIntervalMs` when
+      // the plan is a single poll), kept in the plan until it reaches `maxIntervalMs`; from
+      // there on every `maxIntervalMs`, counted rather than stored.
+      const gap = () => times.at(-1)! - times.at(-2)! || lo;
+      let t = times.at(-1)!;
+      while (t <= from && gap() < hi) times.push((t += Math.min(hi, gap() * 1.5)));
+      const at = t > from ? times.find((x) => x > from)! : t + (Math.floor((from - t) / hi) + 1) * hi;
+      return Math.round(Math.max(usable(retryAfterMs), Math.min(hi, Math.max(lo, at - elapsed))));
     },
     observe(durationMs, speed = 'Default', lastRunningAtMs) {
       if (!(durationMs > 0 && durationMs < Infinity)) return;

@@ -116,6 +116,33 @@ describe('createPollPolicy', () => {
     expect(gaps(schedule(tiny, 10)).every((gap) => gap >= 400)).toBe(true);
   });
 
+  it('given absurd options or a nonsense context, answers a usable wait at once (never NaN, never a spin)', () => {
+    const usable = (ms: number) => Number.isFinite(ms) && ms >= 1;
+    const policies = [
+      createPollPolicy({ maxIntervalMs: 0 }),
+      createPollPolicy({ maxIntervalMs: -1, minIntervalMs: -5 }),
+      createPollPolicy({ minIntervalMs: 0, priors: { Default: [] } }),
+      createPollPolicy({ minIntervalMs: Number.NaN, maxIntervalMs: Number.NaN, requestCostMs: Number.NaN, priorWeight: Infinity }),
+    ];
+    for (const policy of policies) {
+      for (const elapsedMs of [0, 60_000, 86_400_000 * 365, Infinity, Number.NaN, -1]) {
+        for (const retryAfterMs of [undefined, Number.NaN, Infinity]) {
+          expect(usable(policy.next({ attempt: 3, elapsedMs, status: 'processing', retryAfterMs }))).toBe(true);
+        }
+      }
+      expect(usable(policy.expectedDurationMs())).toBe(true);
+    }
+    // A year into a job, the wait is the longest interval, not a schedule walked poll by poll.
+    expect(createPollPolicy().next({ attempt: 99, elapsedMs: 86_400_000 * 365, status: 'processing' })).toBeLessThanOrEqual(15_000);
+    // An empty prior with nothing observed falls back to the built-in one.
+    expect(createPollPolicy({ priors: { Default: [] } }).expectedDurationMs()).toBe(createPollPolicy().expectedDurationMs());
+    // historySize 0 means "keep one", not "keep everything".
+    const short = createPollPolicy({ historySize: 0 });
+    for (let i = 0; i < 10; i++) short.observe(5000);
+    short.observe(40_000);
+    expect(short.expectedDurationMs()).toBeGreaterThan(20_000); // all eleven kept would give about 8.4 s
+  });
+
   it('given a poll answered a little early, does not poll twice in a row', () => {
     const policy = createPollPolicy();
     const [first] = schedule(policy, 1);

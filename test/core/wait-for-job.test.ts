@@ -171,6 +171,16 @@ describe('waitForJob', () => {
     expect(vi.getTimerCount()).toBe(0);
   });
 
+  it('given a startedAt that is no time (NaN), waits as if started now: polls by the policy and gives up after 10 minutes', async () => {
+    const server = scripted(processing());
+    const client = createCharacterClient({ endpoint: ENDPOINT, fetch: server.fetch, pollPolicy: fixedPolicy(5000) });
+    const result = settle(client.waitForJob(JOB_ID, { startedAt: Number.NaN }));
+    await vi.advanceTimersByTimeAsync(10 * 60_000);
+    expect(result.error).toMatchObject({ code: 'timeout', jobId: JOB_ID });
+    expect(server.requests).toHaveLength(120);
+    expect(vi.getTimerCount()).toBe(0);
+  });
+
   it('given a resumed wait told the job’s expiresAt, never polls past it', async () => {
     const server = scripted(processing(), processing(), processing());
     const client = createCharacterClient({ endpoint: ENDPOINT, fetch: server.fetch, pollPolicy: fixedPolicy(5000) });
