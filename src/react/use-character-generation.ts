@@ -196,7 +196,8 @@ function nextPollDelay(
   const failures = consecutiveFailures(error);
   if (failures > 0) delay = Math.max(delay, Math.min(MAX_ERROR_BACKOFF_MS, 500 * 2 ** (failures - 1)));
   delay = Math.min(delay, Math.max(0, deadlineMs - elapsedMs));
-  const untilExpiry = data ? msUntilExpiry(data, answeredAt) : undefined;
+  // The last answer's expiry, else the one saved from the submit (status answers may omit it).
+  const untilExpiry = msUntilExpiry({ expiresAt: data?.expiresAt ?? handle.expiresAt }, answeredAt);
   if (untilExpiry !== undefined) delay = Math.min(delay, Math.max(0, untilExpiry));
   return Math.max(1, Math.ceil(answeredAt + delay - now));
 }
@@ -211,8 +212,9 @@ async function pollJob(
 ): Promise<Job> {
   const now = Date.now();
   const { jobId } = handle;
-  // The last answer knows the expiry best; after a reload, the saved handle still knows it.
-  const known = previous ?? handle;
+  // The last answer knows the expiry best; the saved handle knows it after a reload, or when
+  // status answers leave it out.
+  const known = { expiresAt: previous?.expiresAt ?? handle.expiresAt };
   if (isJobExpired(known, now)) {
     throw new CharacterApiError('expired', 'The job expired before it finished.', { jobId });
   }

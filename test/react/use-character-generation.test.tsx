@@ -322,6 +322,29 @@ describe('useCharacterGeneration', () => {
       expect(page2.result.current.error?.code).toBe('expired');
     });
 
+    it('when only the submit answer carries expiresAt (status answers leave it out), the job still ends expired at that time', async () => {
+      // An upstream whose job answers omit expiresAt, for a job that expires 30 s in while it takes 60 s.
+      let expiresAt = '';
+      const rig = createRig({
+        simulator: { durationMs: 60_000 },
+        fetch: (sim) => async (input: RequestInfo | URL, init?: RequestInit) => {
+          const request = new Request(input, init);
+          const response = await sim.fetch(request);
+          if (!response.ok) return response;
+          const body = (await response.json()) as Record<string, unknown>;
+          if (request.method === 'POST') body.expiresAt = expiresAt = new Date(Date.now() + 30_000).toISOString();
+          else delete body.expiresAt;
+          return new Response(JSON.stringify(body), { status: response.status, headers: { 'content-type': 'application/json' } });
+        },
+      });
+      const { result } = renderGeneration(rig);
+      act(() => result.current.generate(INPUT));
+      await advanceUntil(() => result.current.status === 'processing');
+      await advanceUntil(() => ['completed', 'failed', 'expired'].includes(result.current.status), { limitMs: 90_000 });
+      expect(result.current.status).toBe('expired');
+      expect(Date.now()).toBeLessThan(Date.parse(expiresAt) + 1_000);
+    });
+
     it('a completed job is not reported again after a reload', async () => {
       const storage = memoryStorage();
       const before = createRig({ storage });
