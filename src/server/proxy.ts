@@ -417,9 +417,13 @@ export function createCharacterProxy(options: CharacterProxyOptions = {}): Fetch
     const jobId = path.slice(prefix.length);
     if (!JOB_ID_PATTERN.test(jobId)) return undefined;
     return (async () => {
+      const hooked = Boolean(options.authorize || options.rateLimit);
+      // Built outside the try: a Request that cannot be built (a Host header the URL parser
+      // refuses, which any client can send) rejects to toNodeHandler, which answers it exactly as
+      // on the ordinary path (500, nothing logged) instead of logging "The character proxy failed".
+      const request = hooked ? toRequest() : undefined;
       try {
-        const hooked = Boolean(options.authorize || options.rateLimit);
-        if (hooked) await runHooks(toRequest());
+        if (request) await runHooks(request);
         const key = requireKey();
         // `controller` is this request's alone, so the upstream call may abort it on timeout, unless
         // a hook was handed a Request following it: that Request's signal must not fire on an

@@ -2,7 +2,7 @@ import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
 import { createCharacterProxy, memoryStorage, toNodeHandler, type CharacterProxyOptions, type FetchHandler } from '../../src/server/index.js';
 import { nodeFastPathStats } from '../../src/server/respond.js';
 import { createSimulator } from '../../src/testing/index.js';
-import { Evidence, fakeKey, listen, type Listening } from './helpers.js';
+import { Evidence, fakeKey, listen, rawRequest, type Listening } from './helpers.js';
 
 /*
  * The status poll under toNodeHandler takes a fast path (no Response built; a Request only for
@@ -232,6 +232,33 @@ describe('given a status poll through toNodeHandler', () => {
     expect(both.fastPathRuns).toBe(0);
     expect(both.node).toEqual(both.direct);
     expect(JSON.parse(both.node.body)).toMatchObject({ error: { code: 'not_found', message: 'No such file' } });
+  });
+
+  describe('when a hook is configured and the Host header is one the URL parser refuses (any client can send one)', () => {
+    /** Poll over a raw socket with that Host through the fast path and through the ordinary path (a wrapper has no fast path). */
+    async function pollWithHost(host: string) {
+      const { proxy, url, calls, evidence } = await setUp(allow);
+      const ordinary = await listen(toNodeHandler((request) => proxy(request)));
+      servers.push(ordinary);
+      const path = new URL(url).pathname;
+      const answers = [];
+      for (const port of [new URL(url).port, String(ordinary.port)]) {
+        const before = nodeFastPathStats.answered;
+        const raw = await rawRequest(Number(port), `GET ${path} HTTP/1.1\nHost: ${host}\nCookie: ${SESSION}`);
+        const headers = Object.fromEntries(Object.entries(raw.headers).filter(([name]) => !TRANSPORT_HEADERS.has(name)));
+        answers.push({ answer: { status: raw.status, headers, body: raw.body }, fastPathRuns: nodeFastPathStats.answered - before, log: evidence.logLines.splice(0) });
+      }
+      return { fast: answers[0]!, ordinary: answers[1]!, calls };
+    }
+
+    it.each(['a.example:99999', '[1]'])('with Host %s, the fast path answers exactly what the ordinary path answers and logs no error', async (host) => {
+      const { fast, ordinary } = await pollWithHost(host);
+      expect(fast.fastPathRuns).toBe(1);
+      expect(ordinary.fastPathRuns).toBe(0);
+      expect(fast.answer).toEqual(ordinary.answer);
+      expect(fast.log).toEqual([]);
+      expect(ordinary.log).toEqual([]);
+    });
   });
 
   it("when the upstream times out after authorize allowed the poll, the 504 is the same and the hook's Request is not aborted", async () => {
