@@ -44,6 +44,40 @@ async function makeSidewaysJpeg(width: number, height: number): Promise<File> {
   return new File([jpeg.slice(0, 2), app1, jpeg.slice(2)], 'portrait.jpg', { type: 'image/jpeg' });
 }
 
+/**
+ * A real 300×200 JPEG (1-2 kB) whose frame header (SOF0) claims `width` × `height`, as a
+ * decompression-bomb probe would: the header is a claim, the scan data is for 300×200.
+ */
+async function makeJpegClaiming(width: number, height: number): Promise<File> {
+  const bytes = new Uint8Array(await (await makeImage(300, 200, 'image/jpeg', 'small.jpg')).arrayBuffer());
+  let at = 2;
+  while (!(bytes[at] === 0xff && bytes[at + 1] === 0xc0)) at += 2 + ((bytes[at + 2]! << 8) | bytes[at + 3]!);
+  bytes.set([height >> 8, height & 0xff, width >> 8, width & 0xff], at + 5);
+  return new File([bytes], 'claims-huge.jpg', { type: 'image/jpeg' });
+}
+
+/**
+ * Puts a watch on the browser's own WebCodecs `ImageDecoder`: counts the decoders made (the
+ * scaled decode) and, when `changeFrame` is given, hands back its frame instead of the real one
+ * (to stand in for a browser whose decoder behaves differently). Undone by `vi.unstubAllGlobals`.
+ */
+function watchImageDecoder(changeFrame?: (frame: VideoFrame) => VideoFrame): { decoders: number } {
+  const seen = { decoders: 0 };
+  class WatchedImageDecoder extends ImageDecoder {
+    constructor(init: ImageDecoderInit) {
+      super(init);
+      seen.decoders++;
+    }
+
+    override async decode(options?: ImageDecodeOptions): Promise<ImageDecodeResult> {
+      const result = await super.decode(options);
+      return changeFrame ? { complete: result.complete, image: changeFrame(result.image) } : result;
+    }
+  }
+  vi.stubGlobal('ImageDecoder', WatchedImageDecoder);
+  return seen;
+}
+
 /** The colour at a point of an image, as [r, g, b]. */
 function colourAt(bitmap: ImageBitmap, x: number, y: number): number[] {
   const canvas = new OffscreenCanvas(bitmap.width, bitmap.height);
@@ -82,6 +116,11 @@ function dropzone() {
 }
 
 describe('ReferenceUploader in Chromium', () => {
+  afterEach(() => {
+    vi.unstubAllGlobals();
+    vi.restoreAllMocks();
+  });
+
   it('takes a real file drop (DataTransfer), decodes it, uploads it through the real client and previews it', async () => {
     const { client, files } = wiredClient();
     const onValueChange = vi.fn();
@@ -141,12 +180,17 @@ describe('ReferenceUploader in Chromium', () => {
   });
 
   it('downscales a 6000×4000 JPEG in the browser to 2048 px on the long edge, still a JPEG, before uploading', async () => {
+    const scaled = watchImageDecoder();
+    const fullDecodes = vi.spyOn(globalThis, 'createImageBitmap');
     const { client, files } = wiredClient();
     const onValueChange = vi.fn();
     const screen = await render(<ReferenceUploader client={client} onValueChange={onValueChange} />);
     const original = await makeImage(6000, 4000, 'image/jpeg', 'big.jpg');
     await screen.getByLabelText('Reference image').upload(original);
     await vi.waitFor(() => expect(onValueChange).toHaveBeenCalledTimes(1), { timeout: 10_000 });
+    // Decoded once, at 1/8 steps (2250×1500), by Chromium's ImageDecoder; its frame passed the shape checks.
+    expect(scaled.decoders).toBe(1);
+    expect(fullDecodes).not.toHaveBeenCalled();
     const stored = files.get('upload-1')!;
     expect(stored.contentType).toBe('image/jpeg');
     expect([...stored.bytes.subarray(0, 3)]).toEqual([0xff, 0xd8, 0xff]); // JPEG by its bytes too
@@ -158,11 +202,16 @@ describe('ReferenceUploader in Chromium', () => {
   });
 
   it('downscales a sideways 4000×6000 phone JPEG upright: 1365×2048, the EXIF rotation applied as before', async () => {
+    const scaled = watchImageDecoder();
+    const fullDecodes = vi.spyOn(globalThis, 'createImageBitmap');
     const { client, files } = wiredClient();
     const onValueChange = vi.fn();
     const screen = await render(<ReferenceUploader client={client} onValueChange={onValueChange} />);
     await screen.getByLabelText('Reference image').upload(await makeSidewaysJpeg(6000, 4000));
     await vi.waitFor(() => expect(onValueChange).toHaveBeenCalledTimes(1), { timeout: 10_000 });
+    // Chromium's decoder gives the 1/8-scaled frame with rotation 90: it is used, no full decode runs.
+    expect(scaled.decoders).toBe(1);
+    expect(fullDecodes).not.toHaveBeenCalled();
     const stored = files.get('upload-1')!;
     expect(stored.contentType).toBe('image/jpeg');
     // The upload has no EXIF left to apply ("none"), so this reads the pixels as they are stored.
@@ -173,6 +222,69 @@ describe('ReferenceUploader in Chromium', () => {
     expect(top[2]).toBeLessThan(50);
     expect(bottom[0]).toBeLessThan(50);
     expect(bottom[2]).toBeGreaterThan(200);
+  });
+
+  describe('given a JPEG header that cannot be trusted', () => {
+    it('does not decode a small file claiming 65535×65535 at a reduced scale: it is refused as unreadable, as the full decode alone refuses it', async () => {
+      const scaled = watchImageDecoder();
+      const { client, files } = wiredClient();
+      const screen = await render(<ReferenceUploader client={client} />);
+      await screen.getByLabelText('Reference image').upload(await makeJpegClaiming(65535, 65535));
+      await expect.element(screen.getByRole('alert')).toHaveTextContent("This image couldn't be opened.");
+      const withDecoder = screen.getByRole('alert').element().textContent;
+      expect(scaled.decoders).toBe(0);
+      await screen.unmount();
+
+      vi.stubGlobal('ImageDecoder', undefined);
+      const fullOnly = await render(<ReferenceUploader client={client} />);
+      await fullOnly.getByLabelText('Reference image').upload(await makeJpegClaiming(65535, 65535));
+      await expect.element(fullOnly.getByRole('alert')).toHaveTextContent("This image couldn't be opened.");
+      expect(fullOnly.getByRole('alert').element().textContent).toBe(withDecoder);
+      expect(files.size).toBe(0);
+    });
+
+    it('decodes a file claiming 16385×300 (over the proxy\'s 16384 px a side) only in full, ending as the full decode alone does', async () => {
+      const outcome = async () => {
+        const { client, files } = wiredClient();
+        const screen = await render(<ReferenceUploader client={client} />);
+        await screen.getByLabelText('Reference image').upload(await makeJpegClaiming(16385, 300));
+        await vi.waitFor(() => expect(files.size + (screen.container.querySelector('[role="alert"]') ? 1 : 0)).toBeGreaterThan(0), { timeout: 10_000 });
+        const stored = files.get('upload-1');
+        const bitmap = stored && (await createImageBitmap(new Blob([stored.bytes as Uint8Array<ArrayBuffer>], { type: stored.contentType })));
+        const result = { alert: screen.container.querySelector('[role="alert"]')?.textContent ?? null, size: bitmap ? [bitmap.width, bitmap.height] : null };
+        await screen.unmount();
+        return result;
+      };
+      const scaled = watchImageDecoder();
+      const withDecoder = await outcome();
+      expect(scaled.decoders).toBe(0);
+      vi.stubGlobal('ImageDecoder', undefined);
+      expect(withDecoder).toEqual(await outcome());
+    });
+
+    it('uploads a sideways phone JPEG upright, not stretched, when the decoder turns the pixels itself and says rotation 0', async () => {
+      // Such a decoder's frame is already upright (1500×2250) while the header says 6000×4000 stored.
+      const scaled = watchImageDecoder((frame) => {
+        const canvas = new OffscreenCanvas(frame.displayWidth, frame.displayHeight);
+        canvas.getContext('2d')!.drawImage(frame, 0, 0);
+        frame.close();
+        return new VideoFrame(canvas, { timestamp: 0 });
+      });
+      const { client, files } = wiredClient();
+      const onValueChange = vi.fn();
+      const screen = await render(<ReferenceUploader client={client} onValueChange={onValueChange} />);
+      await screen.getByLabelText('Reference image').upload(await makeSidewaysJpeg(6000, 4000));
+      await vi.waitFor(() => expect(onValueChange).toHaveBeenCalledTimes(1), { timeout: 10_000 });
+      expect(scaled.decoders).toBe(1);
+      const stored = files.get('upload-1')!;
+      const bitmap = await createImageBitmap(new Blob([stored.bytes as Uint8Array<ArrayBuffer>], { type: stored.contentType }), { imageOrientation: 'none' });
+      expect([bitmap.width, bitmap.height]).toEqual([1365, 2048]);
+      expect(colourAt(bitmap, 682, 200)[0]).toBeGreaterThan(200);
+      expect(colourAt(bitmap, 682, 1848)[2]).toBeGreaterThan(200);
+      // Upright means the split runs across: the left and right of one row are the same colour.
+      expect(colourAt(bitmap, 100, 200)[0]).toBeGreaterThan(200);
+      expect(colourAt(bitmap, 1265, 200)[0]).toBeGreaterThan(200);
+    });
   });
 
   describe('given a browser without WebCodecs\' ImageDecoder', () => {

@@ -97,16 +97,29 @@ export async function readJpegSize(blob: Blob): Promise<{ width: number; height:
 }
 
 /**
+ * The largest JPEG header the scaled decode trusts: the proxy's default upload limits
+ * (`maxSide` 16384 and `maxPixels` 50_000_000 in src/server/proxy.ts), mirrored here because
+ * components do not import server code. A larger claim goes to the full decode and its errors.
+ */
+const SCALED_DECODE_MAX_SIDE = 16_384;
+const SCALED_DECODE_MAX_PIXELS = 50_000_000;
+
+/**
  * `ImageDecoder` with `desiredWidth`/`desiredHeight`: Chromium's JPEG decoder then decodes at
  * n/8 scale, the largest whose area fits the desired one, so asking for exactly the n/8 size
  * gets it. Null where this cannot help (no ImageDecoder, or a VideoFrame without `rotation`,
- * whose drawing would ignore the EXIF orientation; no header; not ≥ 1/8 smaller) or when the
- * frame came back smaller than asked.
+ * whose drawing would ignore the EXIF orientation; no header; not ≥ 1/8 smaller; a header over
+ * the size limits below) or when the frame came back smaller than asked or in another shape.
  */
 async function decodeJpegScaled(blob: Blob, maxLongEdge: number): Promise<DecodedImage | null> {
   if (typeof ImageDecoder !== 'function' || typeof VideoFrame !== 'function' || !('rotation' in VideoFrame.prototype)) return null;
   const stored = await readJpegSize(blob);
   if (!stored) return null;
+  // The header is only a claim: a tiny file may say 65535×65535, and the scaled decode would then
+  // allocate the 1/8 frame (8192×8192, ~268 MB) where the full decode fails as unreadable.
+  if (Math.max(stored.width, stored.height) > SCALED_DECODE_MAX_SIDE || stored.width * stored.height > SCALED_DECODE_MAX_PIXELS) {
+    return null;
+  }
   const eighths = Math.ceil((8 * maxLongEdge) / Math.max(stored.width, stored.height));
   if (eighths >= 8) return null;
   const desired = { width: Math.ceil((stored.width * eighths) / 8), height: Math.ceil((stored.height * eighths) / 8) };
@@ -119,11 +132,25 @@ async function decodeJpegScaled(blob: Blob, maxLongEdge: number): Promise<Decode
   }
   const rotation = (frame as VideoFrame & { rotation?: number }).rotation ?? 0;
   const upright = rotation % 180 === 0 ? stored : { width: stored.height, height: stored.width };
-  if (Math.max(frame.displayWidth, frame.displayHeight) < Math.min(maxLongEdge, Math.max(upright.width, upright.height))) {
+  // The pixels turned by `rotation`, and the size a canvas draws (Chromium's display size is
+  // already turned), must both have the upright proportions: a decoder that rotated the pixels
+  // itself and still said rotation 0 would otherwise give a stretched upload.
+  const pixels = frame.visibleRect ?? { width: frame.codedWidth, height: frame.codedHeight };
+  const turned = rotation % 180 === 0 ? pixels : { width: pixels.height, height: pixels.width };
+  const shown = { width: frame.displayWidth, height: frame.displayHeight };
+  if (!sameShape(turned, upright) || !sameShape(shown, upright) || Math.max(shown.width, shown.height) < Math.min(maxLongEdge, Math.max(upright.width, upright.height))) {
     frame.close();
     return null;
   }
   return { ...upright, source: frame, release: () => frame.close() };
+}
+
+/**
+ * Whether a scaled `size` has the proportions of `full`, allowing each side its 1 px of rounding
+ * (w = W·k + e₁, h = H·k + e₂ with |e| ≤ 1, so |w·H − h·W| ≤ W + H).
+ */
+function sameShape(size: { width: number; height: number }, full: { width: number; height: number }): boolean {
+  return Math.abs(size.width * full.height - size.height * full.width) <= full.width + full.height;
 }
 
 /** The size that fits `maxLongEdge` on the long edge, keeping proportions (never upscales). */
