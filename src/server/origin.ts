@@ -1,8 +1,8 @@
 /** Methods that change nothing; every other method is checked against the allowed origins. */
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
-/** A Host header we accept: a DNS name or IP literal and an optional port, nothing else. */
-export const HOST = /^(?:[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*|\[[0-9A-Fa-f:.]+\])(?::\d{1,5})?$/;
+/** A Host header we accept: a DNS name or IP literal and an optional port (0–65535), nothing else. */
+export const HOST = /^(?:[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*|\[[0-9A-Fa-f:.]+\])(?::(?:[0-5]?\d{1,4}|6[0-4]\d{3}|65[0-4]\d{2}|655[0-2]\d|6553[0-5]))?$/;
 
 function firstValue(header: string | null): string | undefined {
   return header?.split(',')[0]?.trim() || undefined;
@@ -17,6 +17,8 @@ export function isUnsafeMethod(method: string): boolean {
  * The origin the browser reached this request at. Without `trustProxy`, the request URL's; with
  * it, the first `X-Forwarded-Proto` (`http`/`https`) and `X-Forwarded-Host` values where they are
  * well-formed, so a proxy behind a TLS-terminating load balancer sees `https://app.example`.
+ * A forwarded host the URL parser refuses (`[1]`, a port over 65535) is ignored like a missing
+ * one, so a client sending it gets the request's own host, never a 500.
  */
 export function publicOrigin(request: Request, trustProxy: boolean): URL {
   const url = new URL(request.url);
@@ -24,7 +26,14 @@ export function publicOrigin(request: Request, trustProxy: boolean): URL {
   const proto = firstValue(request.headers.get('x-forwarded-proto'))?.toLowerCase();
   const host = firstValue(request.headers.get('x-forwarded-host'));
   const scheme = proto === 'http' || proto === 'https' ? proto : url.protocol.slice(0, -1);
-  return new URL(`${scheme}://${host && HOST.test(host) ? host : url.host}`);
+  if (host && HOST.test(host)) {
+    try {
+      return new URL(`${scheme}://${host}`);
+    } catch {
+      // Not a valid host after all: fall back to the request's own, below.
+    }
+  }
+  return new URL(`${scheme}://${url.host}`);
 }
 
 /** Turn each `allowedOrigins` entry into its serialised origin (`https://a.example`), or throw. */

@@ -61,6 +61,7 @@ export interface CharacterProxyOptions {
    * URLs built from the request origin then read `https://app.example/…` instead of
    * `http://…`, and the `allowedOrigins` check compares against that public origin. Turn it on
    * only when a proxy you run sets (overwrites) both headers; otherwise any client picks them.
+   * A value that is not a valid scheme or host (`a.example:99999`) is ignored: the request's own is used.
    * For one fixed address, giving the storage a `publicUrl` does the same for upload URLs.
    * @default false (the origin the request arrived at)
    */

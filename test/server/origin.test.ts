@@ -149,6 +149,19 @@ describe('given the proxy behind a TLS-terminating reverse proxy that sets X-For
     expect(await stored()).toHaveLength(1);
   });
 
+  it.each(['a.example:99999', 'a.example:65536', '[1]'])(
+    'with trustProxy and an X-Forwarded-Host that is no valid host (%s), it falls back to the request host: the own page still uploads and submits and no error is logged',
+    async (badHost) => {
+      const behind = await startProxy({ trustProxy: true });
+      const headers = { 'x-forwarded-host': badHost, origin: behind.url };
+      expect((await upload(behind, headers)).status).toBe(201);
+      expect((await submit(behind, headers)).status).toBe(202);
+      expect((await upload(behind, { 'x-forwarded-host': badHost, origin: 'https://evil.example' })).status).toBe(403);
+      expect(evidence.logLines).toEqual([expect.stringMatching(/^warn Refused a cross-site POST/)]);
+      expect(await stored()).toHaveLength(1);
+    },
+  );
+
   it('without trustProxy, the public origin is another host: it answers 403 (list it in allowedOrigins or set trustProxy)', async () => {
     expect((await upload(proxy, { ...forwarded, origin: 'https://app.example' })).status).toBe(403);
     expect(await stored()).toEqual([]);
