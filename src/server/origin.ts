@@ -68,12 +68,17 @@ function isOwnOrigin(origin: URL, own: URL): boolean {
  * through. A request with an `Origin` passes when that is the request's own origin (`own`) or
  * in `allowed`; one without `Origin` passes unless the browser marked it
  * `Sec-Fetch-Site: cross-site` (curl and server-to-server calls send neither).
+ * `Origin: null` passes only with `Sec-Fetch-Site: same-origin`: browsers send `null` for a
+ * same-origin POST from a page with `Referrer-Policy: no-referrer`, pages cannot set
+ * `Sec-Fetch-*`, and opaque origins (sandboxed iframes, `file:`) are marked cross-site.
  */
 export function crossSiteReason(request: Request, own: URL, allowed: ReadonlySet<string>): string | undefined {
   const origin = request.headers.get('origin');
+  const fetchSite = request.headers.get('sec-fetch-site');
   if (origin === null) {
-    return request.headers.get('sec-fetch-site') === 'cross-site' ? 'Sec-Fetch-Site: cross-site without an Origin' : undefined;
+    return fetchSite === 'cross-site' ? 'Sec-Fetch-Site: cross-site without an Origin' : undefined;
   }
+  if (origin === 'null' && fetchSite === 'same-origin') return undefined;
   let parsed: URL | undefined;
   try {
     parsed = new URL(origin);

@@ -49,6 +49,8 @@ export interface CharacterProxyOptions {
    * A POST (any method but GET/HEAD/OPTIONS) whose `Origin` is neither answers 403 `forbidden`
    * before anything is read or stored, and so does one without `Origin` that the browser marked
    * `Sec-Fetch-Site: cross-site`; requests with neither header (curl, server-to-server) pass.
+   * `Origin: null` passes only with `Sec-Fetch-Site: same-origin` (your own page under
+   * `Referrer-Policy: no-referrer`; sandboxed or `file:` pages are marked cross-site).
    * Why: a multipart upload needs no CORS preflight, so without this any site could make a
    * visitor's browser upload to your storage. A page on `https://` may post to the same host
    * reached over `http://` (TLS ended in front of the proxy with the Host header kept).

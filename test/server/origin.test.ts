@@ -74,6 +74,14 @@ describe('given the proxy with uploads and no allowedOrigins', () => {
     expect(await stored()).toHaveLength(1);
   });
 
+  it('when its own page has Referrer-Policy: no-referrer (the browser sends Origin: null with Sec-Fetch-Site: same-origin), uploads and submits pass', async () => {
+    const headers = { origin: 'null', 'sec-fetch-site': 'same-origin' };
+    expect((await upload(proxy, headers)).status).toBe(201);
+    expect((await submit(proxy, headers)).status).toBe(202);
+    expect(await stored()).toHaveLength(1);
+    expect(evidence.logLines).toEqual([]);
+  });
+
   it('when a request carries no Origin (curl, another server), it passes', async () => {
     expect((await upload(proxy)).status).toBe(201);
     expect((await submit(proxy)).status).toBe(202);
@@ -83,6 +91,8 @@ describe('given the proxy with uploads and no allowedOrigins', () => {
     ['another site', { origin: 'https://evil.example', 'sec-fetch-site': 'cross-site' }],
     ['the same host on another port', { origin: 'http://127.0.0.1:1' }],
     ['an opaque origin (sandboxed iframe, file:)', { origin: 'null' }],
+    ['an opaque origin the browser marked Sec-Fetch-Site: cross-site', { origin: 'null', 'sec-fetch-site': 'cross-site' }],
+    ['Origin: null from a sibling site (Sec-Fetch-Site: same-site)', { origin: 'null', 'sec-fetch-site': 'same-site' }],
     ['no Origin but Sec-Fetch-Site: cross-site', { 'sec-fetch-site': 'cross-site' }],
   ])('when %s posts an upload, it answers 403 in the one error shape and stores nothing', async (_name, headers) => {
     const answer = await upload(proxy, headers);
