@@ -170,6 +170,32 @@ describe('ReferenceUploader in Chromium', () => {
     await expectNoAxeViolations(screen.container);
   });
 
+  describe('given a photo long enough for its short edge to end under 256 px once downscaled to 2048 px', () => {
+    it('refuses a 6000×300 panorama as too small (it would be uploaded at 2048×102), saying it is too narrow, and keeps the previous image', async () => {
+      const { client, files } = wiredClient();
+      const onError = vi.fn();
+      const previous = 'https://images.example/previous.png';
+      const screen = await render(<ReferenceUploader client={client} defaultValue={previous} onError={onError} />);
+      await screen.getByLabelText('Reference image').upload(await makeImage(6000, 300, 'image/jpeg', 'panorama.jpg'));
+      await expect.element(page.getByRole('alert')).toHaveTextContent('This image is too narrow for its length');
+      await expect.element(page.getByRole('alert')).toHaveTextContent('6000 × 300 pixels becomes 2048 × 102, under the 256-pixel minimum.');
+      expect(onError).toHaveBeenCalledWith(expect.objectContaining({ code: 'too_small' }));
+      await expect.element(screen.getByRole('img', { name: 'Reference image preview' })).toHaveAttribute('src', previous);
+      expect(files.size).toBe(0);
+    });
+
+    it('uploads a 4096×512 image, whose short edge is exactly 256 px at 2048 px long', async () => {
+      const { client, files } = wiredClient();
+      const onValueChange = vi.fn();
+      const screen = await render(<ReferenceUploader client={client} onValueChange={onValueChange} />);
+      await screen.getByLabelText('Reference image').upload(await makeImage(4096, 512, 'image/png', 'strip.png'));
+      await vi.waitFor(() => expect(onValueChange).toHaveBeenCalledTimes(1), { timeout: 10_000 });
+      const stored = files.get('upload-1')!;
+      const bitmap = await createImageBitmap(new Blob([stored.bytes as Uint8Array<ArrayBuffer>], { type: stored.contentType }));
+      expect([bitmap.width, bitmap.height]).toEqual([2048, 256]);
+    });
+  });
+
   it('refuses a file whose bytes are not an image, even named .jpg with an image type', async () => {
     const { client, files } = wiredClient();
     const screen = await render(<ReferenceUploader client={client} />);

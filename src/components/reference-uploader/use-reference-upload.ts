@@ -36,6 +36,8 @@ export interface ReferenceUploadMessages {
   tooLarge: (info: { bytes: number; maxBytes: number }) => string;
   /** The image's short edge is below the minimum. @default ({ width, height, minShortEdge }) => `This image is only 200 × 100 pixels. …` */
   tooSmall: (info: { width: number; height: number; minShortEdge: number }) => string;
+  /** The image is big enough, but so long for its width that downscaling it to `maxLongEdge` would leave its short edge under the minimum (code `too_small`). @default ({ width, height, scaledWidth, scaledHeight, minShortEdge }) => `This image is too narrow for its length: …` */
+  tooNarrow: (info: { width: number; height: number; scaledWidth: number; scaledHeight: number; minShortEdge: number; maxLongEdge: number }) => string;
   /** The file starts like an image but could not be decoded. @default "This image couldn't be opened. …" */
   unreadable: string;
   /** The URL is not an absolute http(s) URL. @default 'Enter a link that starts with http:// or https://.' */
@@ -58,6 +60,8 @@ export const defaultReferenceUploadMessages: ReferenceUploadMessages = {
     `This image is ${megabytes(bytes)}, larger than the ${megabytes(maxBytes)} limit. Choose a smaller file.`,
   tooSmall: ({ width, height, minShortEdge }) =>
     `This image is only ${width} × ${height} pixels. Choose one at least ${minShortEdge} pixels on each side.`,
+  tooNarrow: ({ width, height, scaledWidth, scaledHeight, minShortEdge, maxLongEdge }) =>
+    `This image is too narrow for its length: resized to ${maxLongEdge} pixels on its long side, ${width} × ${height} pixels becomes ${scaledWidth} × ${scaledHeight}, under the ${minShortEdge}-pixel minimum. Crop it closer to the character.`,
   unreadable: "This image couldn't be opened. It may be damaged; try another file.",
   invalidUrl: 'Enter a link that starts with http:// or https://.',
   uploadsUnavailable: "Uploading files isn't available here. Paste a link to an image instead.",
@@ -79,7 +83,7 @@ export interface UseReferenceUploadOptions {
   disabled?: boolean | undefined;
   /** The largest file sent, in bytes; a bigger photo is accepted when downscaling brings it under. @default MAX_REFERENCE_BYTES (10 MB) */
   maxBytes?: number | undefined;
-  /** The smallest allowed short edge, in pixels. @default 256 */
+  /** The smallest allowed short edge, in pixels, of the image as uploaded (after downscaling to `maxLongEdge`). @default 256 */
   minShortEdge?: number | undefined;
   /** Images longer than this on their long edge are downscaled before upload. @default 2048 */
   maxLongEdge?: number | undefined;
@@ -250,8 +254,13 @@ export function useReferenceUpload(options: UseReferenceUploadOptions = {}): Use
         if (Math.min(size.width, size.height) < minShortEdge) {
           return refuse({ code: 'too_small', message: messages.tooSmall({ ...size, minShortEdge }) });
         }
+        // The minimum applies to what is uploaded: a 6000×300 panorama passes above but would be sent at 2048×102.
+        const target = fitWithin(size.width, size.height, maxLongEdge);
+        if (Math.min(target.width, target.height) < minShortEdge) {
+          const scaled = { scaledWidth: target.width, scaledHeight: target.height };
+          return refuse({ code: 'too_small', message: messages.tooNarrow({ ...size, ...scaled, minShortEdge, maxLongEdge }) });
+        }
         if (Math.max(size.width, size.height) > maxLongEdge) {
-          const target = fitWithin(size.width, size.height, maxLongEdge);
           const smaller = await downscaleImage(decoded, type, target).catch(() => null);
           if (!current()) return;
           // Keep the original when the browser could not re-encode it; the upstream accepts it if small enough.
