@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { HOST } from './origin.js';
 import type { FetchHandler } from './proxy.js';
-import { bufferedBodies, errorResponse, nodeFastPathStats, nodeFastPaths, passThroughResponses, type PlainAnswer } from './respond.js';
+import { bufferedBodies, errorResponse, nodeFastPathStats, nodeFastPaths, passThroughResponses, refusedHostRequests, type PlainAnswer } from './respond.js';
 
 /** A `node:http` request listener that is also Express and Connect middleware. */
 export type NodeHandler = (req: IncomingMessage, res: ServerResponse, next?: (error?: unknown) => void) => void;
@@ -31,12 +31,31 @@ function safeTarget(req: IncomingMessage): { target: string; path: string } | un
   return { target, path };
 }
 
-/** Build a fetch `Request` from a Node request and its (safe) target. */
-function toRequest(req: IncomingMessage, target: string, signal: AbortSignal): Request {
-  const hostHeader = req.headers.host ?? '';
-  const host = HOST.test(hostHeader) ? hostHeader : 'localhost';
+/** The last Host header the URL parser took, so a run of requests to one host parses it once. */
+let lastParsedHost = '';
+
+/**
+ * The host for the request URL: the Host header when it matches `HOST` and the URL parser takes
+ * it, `localhost` when it does not match `HOST` (or is missing), and `undefined` when it matches
+ * `HOST` but the URL parser refuses it (`[1]`, `xn--a`): a malformed Host, the client's fault.
+ */
+function requestHost(req: IncomingMessage): string | undefined {
+  const header = req.headers.host ?? '';
+  if (!HOST.test(header)) return 'localhost';
+  if (header === lastParsedHost) return header;
+  if (!URL.canParse(`http://${header}/`)) return undefined;
+  lastParsedHost = header;
+  return header;
+}
+
+/**
+ * Build a fetch `Request` from a Node request and its (safe) target. A refused `host`
+ * (`undefined`) builds it for `localhost` and marks it in `refusedHostRequests`, so the proxy
+ * can answer 400 on its own paths and still hand other paths to `next()`.
+ */
+function toRequest(req: IncomingMessage, target: string, signal: AbortSignal, host: string | undefined): Request {
   const protocol = (req.socket as { encrypted?: boolean }).encrypted ? 'https' : 'http';
-  const url = `${protocol}://${host}${target}`;
+  const url = `${protocol}://${host ?? 'localhost'}${target}`;
 
   const headers = new Headers();
   for (const [name, value] of Object.entries(req.headers)) {
@@ -57,7 +76,9 @@ function toRequest(req: IncomingMessage, target: string, signal: AbortSignal): R
       init.duplex = 'half';
     }
   }
-  return new Request(url, init);
+  const request = new Request(url, init);
+  if (host === undefined) refusedHostRequests.add(request);
+  return request;
 }
 
 /**
@@ -140,7 +161,9 @@ function isDropConnection(error: unknown): boolean {
  * Run a fetch-standard handler (the proxy, or the simulator) in `node:http`, Express or
  * Connect. The request body is streamed, the `Request` carries an `AbortSignal` that fires
  * when the client disconnects, and the `Response` is streamed back. Unsafe request targets
- * (dot segments and encoded separators in any encoding, absolute-form URLs) answer 400.
+ * (dot segments and encoded separators in any encoding, absolute-form URLs) answer 400. A
+ * `Host` header the URL parser refuses (`[1]`, `xn--a`) answers 400 from the proxy on its own
+ * paths; a Host that is no host name at all (or none) is read as `localhost`.
  * With `next` (Express, Connect, Vite), requests outside the proxy's `basePath` go on to the
  * next middleware. A handler error with `dropConnection: true` closes the socket without an
  * answer (the simulator's dropped connection); any other error answers 500 JSON. For a proxy
@@ -166,9 +189,11 @@ export function toNodeHandler(handler: FetchHandler): NodeHandler {
         await send(badTarget(), req, res);
         return;
       }
+      const host = requestHost(req);
       // The proxy's status poll skips Request/Response objects (most of its cost per request);
-      // a Request is built only for an authorize/rateLimit hook, the same one as below.
-      const fast = fastPath?.(req.method ?? 'GET', safe.path, controller, () => toRequest(req, safe.target, controller.signal));
+      // a Request is built only for an authorize/rateLimit hook, the same one as below. A refused
+      // Host goes the ordinary way, where the proxy answers it 400.
+      const fast = host === undefined ? undefined : fastPath?.(req.method ?? 'GET', safe.path, controller, () => toRequest(req, safe.target, controller.signal, host));
       if (fast) {
         nodeFastPathStats.answered++;
         const answer = await fast;
@@ -176,7 +201,7 @@ export function toNodeHandler(handler: FetchHandler): NodeHandler {
         else sendPlain(answer, req, res);
         return;
       }
-      const request = toRequest(req, safe.target, controller.signal);
+      const request = toRequest(req, safe.target, controller.signal, host);
       const response = await handler(request);
       if (next && passThroughResponses.has(response)) {
         await response.body?.cancel();

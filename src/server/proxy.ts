@@ -5,7 +5,7 @@ import { fetchTransport, nodeTransport, type Transport, type UpstreamAnswer, typ
 import { IdempotencyCache, type Outcome } from './idempotency.js';
 import { sniffImage } from './image-header.js';
 import { crossSiteReason, isUnsafeMethod, normaliseOrigins, publicOrigin } from './origin.js';
-import { errorResponse, jsonResponse, methodNotAllowed, nodeFastPaths, notFound, passThroughResponses, plainAnswer, type ErrorExtras, type NodeFastPath } from './respond.js';
+import { errorResponse, jsonResponse, methodNotAllowed, nodeFastPaths, notFound, passThroughResponses, plainAnswer, refusedHostRequests, type ErrorExtras, type NodeFastPath } from './respond.js';
 import type { UploadStorage } from './storage.js';
 
 /** Where the proxy writes warnings and errors; every line is scrubbed of the API key. */
@@ -421,9 +421,9 @@ export function createCharacterProxy(options: CharacterProxyOptions = {}): Fetch
     if (!JOB_ID_PATTERN.test(jobId)) return undefined;
     return (async () => {
       const hooked = Boolean(options.authorize || options.rateLimit);
-      // Built outside the try: a Request that cannot be built (a Host header the URL parser
-      // refuses, which any client can send) rejects to toNodeHandler, which answers it exactly as
-      // on the ordinary path (500, nothing logged) instead of logging "The character proxy failed".
+      // toNodeHandler sends a Host header the URL parser refuses the ordinary way (400 from
+      // route), never here. Built outside the try all the same: a Request that cannot be built
+      // rejects to toNodeHandler, which answers 500 without logging "The character proxy failed".
       const request = hooked ? toRequest() : undefined;
       try {
         if (request) await runHooks(request);
@@ -514,14 +514,15 @@ export function createCharacterProxy(options: CharacterProxyOptions = {}): Fetch
     const url = new URL(request.url);
     const path = url.pathname;
     const method = request.method;
-    if (uploads && servePath !== undefined && path.startsWith(`${servePath}/`)) {
-      return serveStored(request, uploads.storage, path.slice(servePath.length + 1));
-    }
-    if (path !== basePath && !path.startsWith(`${basePath}/`)) {
+    const stored = uploads && servePath !== undefined && path.startsWith(`${servePath}/`);
+    if (!stored && path !== basePath && !path.startsWith(`${basePath}/`)) {
       const response = notFound();
       passThroughResponses.add(response);
       return response;
     }
+    // A Host header the URL parser refuses (`[1]`, `xn--a`) is the client's fault: 400, nothing logged.
+    if (refusedHostRequests.has(request)) return errorResponse(400, 'bad_request', 'The Host header is not a valid host name');
+    if (stored) return serveStored(request, uploads!.storage, path.slice(servePath!.length + 1));
     if (isUnsafeMethod(method)) {
       const own = publicOrigin(request, trustProxy);
       const refused = crossSiteReason(request, own, allowedOrigins);

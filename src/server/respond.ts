@@ -75,6 +75,13 @@ export function notFound(message = 'No such route'): Response {
  */
 export const passThroughResponses = new WeakSet<Response>();
 
+/**
+ * Requests `toNodeHandler` built for a `Host` header that matches `HOST` but that the URL parser
+ * refuses (`[1]`, `xn--a`): their URL carries `localhost` instead, and the proxy answers them 400
+ * on its own paths (paths outside `basePath` still go to `next()`).
+ */
+export const refusedHostRequests = new WeakSet<Request>();
+
 /** A JSON answer the proxy made, not yet wrapped in a `Response`: what `toNodeHandler` writes directly. */
 export interface PlainAnswer {
   status: number;
