@@ -12,8 +12,8 @@
  */
 import { pathToFileURL } from 'node:url';
 import { bundledStylesCss } from './lib/css-size.js';
-import type { Browser, Page } from 'playwright';
-import { bundlePage, cpuMeter, launchChromium, median, openPage } from './lib/chromium.js';
+import { bundlePage, cpuMeter, launchChromium, median, openPage, SECURE_ORIGIN } from './lib/chromium.js';
+import type { DownscalePath, DownscaleRun, UploadPage } from './browser/upload-page.js';
 
 export interface GridMountResult {
   /** Images in the grid. */
@@ -93,29 +93,6 @@ export interface BrowserBenchResult {
 
 type Sample = { mountMs: number; idleMs: number };
 
-const SECURE_ORIGIN = 'http://localhost:4179';
-
-/**
- * Like openPage, but on a localhost origin, which is a secure context (ImageDecoder and other
- * WebCodecs exist only there); requests are answered from memory, nothing listens on the port.
- */
-async function openSecurePage(browser: Browser, script: string): Promise<Page> {
-  const page = await browser.newPage();
-  const errors: string[] = [];
-  page.on('pageerror', (error) => errors.push(String(error)));
-  await page.route(`${SECURE_ORIGIN}/**`, (route) =>
-    route.fulfill({
-      status: 200,
-      contentType: 'text/html',
-      body: `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>bench</title></head><body><script>${script.replace(/<\/script/g, '<\\/script')}</script></body></html>`,
-    }),
-  );
-  await page.goto(`${SECURE_ORIGIN}/`);
-  await page.waitForFunction(() => (globalThis as { benchReady?: boolean }).benchReady === true);
-  if (errors.length) throw new Error(`page errors: ${errors.join('\n')}`);
-  return page;
-}
-
 const SOURCE = { width: 6000, height: 4000, grain: 28 };
 
 export async function browserBenchRows(options: BrowserBenchOptions = {}): Promise<BrowserBenchResult> {
@@ -163,40 +140,19 @@ export async function browserBenchRows(options: BrowserBenchOptions = {}): Promi
       cpuMedianPlainMs: idle(samples.plain200),
     };
 
-    const uploadPage = await openSecurePage(browser, uploadScript);
+    const uploadPage = await openPage(browser, { script: uploadScript, origin: SECURE_ORIGIN });
     const uploadCpu = await cpuMeter(uploadPage);
-    type Path = 'uploader' | 'full-decode';
-    type Run = {
-      totalMs: number;
-      decodeMs: number;
-      downscaleMs: number;
-      bytesBefore: number;
-      bytesAfter: number;
-      width: number;
-      height: number;
-      type: string;
-      decoder: string;
-      decodedWidth: number;
-      decodedHeight: number;
-    };
-    type Reference = { totalMs: number };
-    type UploadWindow = {
-      prepareJpeg(w: number, h: number, grain: number): Promise<number>;
-      downscaleOnce(max: number, path: Path): Promise<Run>;
-      resizeDecodeOnce(max: number, w: number, h: number): Promise<Reference>;
-      imgDecodeOnce(max: number, w: number, h: number): Promise<Reference>;
-    };
-    await uploadPage.evaluate((s) => (globalThis as unknown as UploadWindow).prepareJpeg(s.width, s.height, s.grain), SOURCE);
-    const timed = async (path: Path) => uploadCpu(() => uploadPage.evaluate((p) => (globalThis as unknown as UploadWindow).downscaleOnce(2048, p), path));
-    const runs: Record<Path, Array<{ value: Run; threadMs: number; processMs: number }>> = { uploader: [], 'full-decode': [] };
+    await uploadPage.evaluate((s) => (globalThis as unknown as UploadPage).prepareJpeg(s.width, s.height, s.grain), SOURCE);
+    const timed = async (path: DownscalePath) => uploadCpu(() => uploadPage.evaluate((p) => (globalThis as unknown as UploadPage).downscaleOnce(2048, p), path));
+    const runs: Record<DownscalePath, Array<{ value: DownscaleRun; threadMs: number; processMs: number }>> = { uploader: [], 'full-decode': [] };
     const resized: number[] = [];
     const imaged: number[] = [];
     // Interleaved, one run at a time, so a burst of load from elsewhere hits every path alike; round 0 warms up.
     for (let i = 0; i < downscaleRuns + 1; i++) {
       const uploader = await timed('uploader');
       const full = await timed('full-decode');
-      const resize = await uploadPage.evaluate((s) => (globalThis as unknown as UploadWindow).resizeDecodeOnce(2048, s.width, s.height), SOURCE);
-      const img = await uploadPage.evaluate((s) => (globalThis as unknown as UploadWindow).imgDecodeOnce(2048, s.width, s.height), SOURCE);
+      const resize = await uploadPage.evaluate((s) => (globalThis as unknown as UploadPage).resizeDecodeOnce(2048, s.width, s.height), SOURCE);
+      const img = await uploadPage.evaluate((s) => (globalThis as unknown as UploadPage).imgDecodeOnce(2048, s.width, s.height), SOURCE);
       if (i === 0) continue;
       runs.uploader.push(uploader);
       runs['full-decode'].push(full);

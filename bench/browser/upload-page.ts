@@ -50,7 +50,7 @@ async function makeJpeg(width: number, height: number, grain: number): Promise<B
   return canvas.convertToBlob({ type: 'image/jpeg', quality: 0.92 });
 }
 
-interface DownscaleRun {
+export interface DownscaleRun {
   totalMs: number;
   decodeMs: number;
   downscaleMs: number;
@@ -74,7 +74,10 @@ async function prepareJpeg(width: number, height: number, grain: number): Promis
 }
 
 /** One timed run of the uploader's pipeline on the prepared JPEG. */
-async function downscaleOnce(maxLongEdge: number, path: 'uploader' | 'full-decode'): Promise<DownscaleRun> {
+/** The uploader's own path, or the same functions decoding at full size (the baseline). */
+export type DownscalePath = 'uploader' | 'full-decode';
+
+async function downscaleOnce(maxLongEdge: number, path: DownscalePath): Promise<DownscaleRun> {
   const file = source!;
   const started = performance.now();
   const type = await sniffImageType(file);
@@ -147,4 +150,7 @@ async function imgDecodeOnce(maxLongEdge: number, width: number, height: number)
   return { totalMs: performance.now() - started, bytesAfter: blob.size };
 }
 
-Object.assign(globalThis, { prepareJpeg, downscaleOnce, resizeDecodeOnce, imgDecodeOnce, benchReady: true });
+const api = { prepareJpeg, downscaleOnce, resizeDecodeOnce, imgDecodeOnce };
+/** What the page puts on `globalThis` for bench/browser.ts to call. */
+export type UploadPage = typeof api;
+Object.assign(globalThis, { ...api, benchReady: true });

@@ -42,16 +42,21 @@ export async function bundlePage(entry: string, { mode }: BundleOptions): Promis
 }
 
 export const ORIGIN = 'http://bench.local';
+/** A localhost origin: a secure context, where ImageDecoder and the rest of WebCodecs exist. Nothing listens on it. */
+export const SECURE_ORIGIN = 'http://localhost:4179';
 
 /**
- * A page at `${ORIGIN}/` running `script` (and `css` in a <style>), with every other request
+ * A page at `${origin}/` running `script` (and `css` in a <style>), with every other request
  * under the origin answered by a tiny SVG, so images "load" without a network.
  */
-export async function openPage(browser: Browser, { script, css = '' }: { script: string; css?: string }): Promise<Page> {
+export async function openPage(
+  browser: Browser,
+  { script, css = '', origin = ORIGIN }: { script: string; css?: string; origin?: string },
+): Promise<Page> {
   const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
   const errors: string[] = [];
   page.on('pageerror', (error) => errors.push(String(error)));
-  await page.route(`${ORIGIN}/**`, async (route) => {
+  await page.route(`${origin}/**`, async (route) => {
     const url = new URL(route.request().url());
     if (url.pathname === '/') {
       const html = `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>bench</title><style>${css}</style></head><body><main id="app"></main><script>${script.replace(/<\/script/g, '<\\/script')}</script></body></html>`;
@@ -63,7 +68,7 @@ export async function openPage(browser: Browser, { script, css = '' }: { script:
       body: '<svg xmlns="http://www.w3.org/2000/svg" width="8" height="8"><rect width="8" height="8" fill="#888"/></svg>',
     });
   });
-  await page.goto(`${ORIGIN}/`);
+  await page.goto(`${origin}/`);
   await page.waitForFunction(() => (globalThis as { benchReady?: boolean }).benchReady === true);
   if (errors.length) throw new Error(`page errors: ${errors.join('\n')}`);
   return page;
