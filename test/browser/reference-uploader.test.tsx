@@ -79,6 +79,11 @@ function watchImageDecoder(changeFrame?: (frame: VideoFrame) => VideoFrame): { d
 }
 
 /** The colour at a point of an image, as [r, g, b]. */
+
+/** The uploaded bytes as the browser decodes them; `'none'` reads the pixels as stored, ignoring any EXIF rotation. */
+function storedBitmap(stored: { bytes: Uint8Array; contentType: string }, imageOrientation: ImageOrientation = 'from-image'): Promise<ImageBitmap> {
+  return createImageBitmap(new Blob([stored.bytes as Uint8Array<ArrayBuffer>], { type: stored.contentType }), { imageOrientation });
+}
 function colourAt(bitmap: ImageBitmap, x: number, y: number): number[] {
   const canvas = new OffscreenCanvas(bitmap.width, bitmap.height);
   const context = canvas.getContext('2d')!;
@@ -191,7 +196,7 @@ describe('ReferenceUploader in Chromium', () => {
       await screen.getByLabelText('Reference image').upload(await makeImage(4096, 512, 'image/png', 'strip.png'));
       await vi.waitFor(() => expect(onValueChange).toHaveBeenCalledTimes(1), { timeout: 10_000 });
       const stored = files.get('upload-1')!;
-      const bitmap = await createImageBitmap(new Blob([stored.bytes as Uint8Array<ArrayBuffer>], { type: stored.contentType }));
+      const bitmap = await storedBitmap(stored);
       expect([bitmap.width, bitmap.height]).toEqual([2048, 256]);
     });
   });
@@ -220,7 +225,7 @@ describe('ReferenceUploader in Chromium', () => {
     const stored = files.get('upload-1')!;
     expect(stored.contentType).toBe('image/jpeg');
     expect([...stored.bytes.subarray(0, 3)]).toEqual([0xff, 0xd8, 0xff]); // JPEG by its bytes too
-    const bitmap = await createImageBitmap(new Blob([stored.bytes as Uint8Array<ArrayBuffer>], { type: stored.contentType }));
+    const bitmap = await storedBitmap(stored);
     expect([bitmap.width, bitmap.height]).toEqual([2048, 1365]);
     expect(stored.bytes.byteLength).toBeLessThan(original.size);
     const preview = screen.getByRole('img', { name: 'Reference image preview' });
@@ -241,7 +246,7 @@ describe('ReferenceUploader in Chromium', () => {
     const stored = files.get('upload-1')!;
     expect(stored.contentType).toBe('image/jpeg');
     // The upload has no EXIF left to apply ("none"), so this reads the pixels as they are stored.
-    const bitmap = await createImageBitmap(new Blob([stored.bytes as Uint8Array<ArrayBuffer>], { type: stored.contentType }), { imageOrientation: 'none' });
+    const bitmap = await storedBitmap(stored, 'none');
     expect([bitmap.width, bitmap.height]).toEqual([1365, 2048]);
     const [top, bottom] = [colourAt(bitmap, 682, 200), colourAt(bitmap, 682, 1848)];
     expect(top[0]).toBeGreaterThan(200);
@@ -276,7 +281,7 @@ describe('ReferenceUploader in Chromium', () => {
         await screen.getByLabelText('Reference image').upload(await makeJpegClaiming(16385, 300));
         await vi.waitFor(() => expect(files.size + (screen.container.querySelector('[role="alert"]') ? 1 : 0)).toBeGreaterThan(0), { timeout: 10_000 });
         const stored = files.get('upload-1');
-        const bitmap = stored && (await createImageBitmap(new Blob([stored.bytes as Uint8Array<ArrayBuffer>], { type: stored.contentType })));
+        const bitmap = stored && (await storedBitmap(stored));
         const result = { alert: screen.container.querySelector('[role="alert"]')?.textContent ?? null, size: bitmap ? [bitmap.width, bitmap.height] : null };
         await screen.unmount();
         return result;
@@ -303,7 +308,7 @@ describe('ReferenceUploader in Chromium', () => {
       await vi.waitFor(() => expect(onValueChange).toHaveBeenCalledTimes(1), { timeout: 10_000 });
       expect(scaled.decoders).toBe(1);
       const stored = files.get('upload-1')!;
-      const bitmap = await createImageBitmap(new Blob([stored.bytes as Uint8Array<ArrayBuffer>], { type: stored.contentType }), { imageOrientation: 'none' });
+      const bitmap = await storedBitmap(stored, 'none');
       expect([bitmap.width, bitmap.height]).toEqual([1365, 2048]);
       expect(colourAt(bitmap, 682, 200)[0]).toBeGreaterThan(200);
       expect(colourAt(bitmap, 682, 1848)[2]).toBeGreaterThan(200);
@@ -327,7 +332,7 @@ describe('ReferenceUploader in Chromium', () => {
       await vi.waitFor(() => expect(onValueChange).toHaveBeenCalledTimes(1), { timeout: 10_000 });
       const stored = files.get('upload-1')!;
       expect(stored.contentType).toBe('image/jpeg');
-      const bitmap = await createImageBitmap(new Blob([stored.bytes as Uint8Array<ArrayBuffer>], { type: stored.contentType }));
+      const bitmap = await storedBitmap(stored);
       expect([bitmap.width, bitmap.height]).toEqual([2048, 1365]);
     });
 
@@ -339,7 +344,7 @@ describe('ReferenceUploader in Chromium', () => {
       await screen.getByLabelText('Reference image').upload(await makeSidewaysJpeg(6000, 4000));
       await vi.waitFor(() => expect(onValueChange).toHaveBeenCalledTimes(1), { timeout: 10_000 });
       const stored = files.get('upload-1')!;
-      const bitmap = await createImageBitmap(new Blob([stored.bytes as Uint8Array<ArrayBuffer>], { type: stored.contentType }), { imageOrientation: 'none' });
+      const bitmap = await storedBitmap(stored, 'none');
       expect([bitmap.width, bitmap.height]).toEqual([1365, 2048]);
       expect(colourAt(bitmap, 682, 200)[0]).toBeGreaterThan(200);
       expect(colourAt(bitmap, 682, 1848)[2]).toBeGreaterThan(200);
