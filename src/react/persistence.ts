@@ -37,6 +37,8 @@ export interface GenerationHandle {
   settled?: 'completed' | 'failed' | 'expired';
   /** The job's `expiresAt` from the submit answer, so a page reloaded after it knows the job expired (the upstream may answer 404 by then). */
   expiresAt?: string;
+  /** True when `startedAt` is only when watching began (a job resumed by id without its start): such a handle teaches the poll policy no duration. */
+  startEstimated?: boolean;
 }
 
 const inputSummarySchema = z.object({
@@ -56,6 +58,7 @@ const persistedSchema = z.object({
   input: z.optional(inputSummarySchema),
   settled: z.optional(z.enum(['completed', 'failed', 'expired'])),
   expiresAt: z.optional(z.string()),
+  startEstimated: z.optional(z.boolean()),
 });
 
 /** Keep only the summary fields of an input (never unknown keys, never the seed). */

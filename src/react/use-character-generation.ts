@@ -5,7 +5,7 @@ import {
   type Query,
   type QueryClient,
 } from '@tanstack/react-query';
-import { useCallback, useContext, useEffect, useMemo, useRef, useState } from 'react';
+import { useCallback, useContext, useEffect, useMemo, useReducer, useRef, useState } from 'react';
 import { CharacterApiError, isCharacterApiError, isTransientError } from '../core/errors.js';
 import { isJobExpired, isTerminalStatus, msUntilExpiry } from '../core/job-status.js';
 import type { CharacterInput, Job } from '../core/schemas.js';
@@ -49,7 +49,7 @@ export interface UseCharacterGenerationOptions {
   client?: CharacterClient;
   /** The poll schedule for this hook. @default the provider's, else the client's `pollPolicy` */
   pollPolicy?: PollPolicy;
-  /** Stop waiting this many ms after submit; the generation then ends as `expired` (error code `timeout`). @default 600000 (10 minutes) */
+  /** Stop waiting this many ms after submit; the generation then ends as `expired` (error code `timeout`). Only this hook stops: other hooks watching the same job keep their own deadlines. A page reloaded after the deadline asks once, so a job that finished meanwhile still shows its images. @default 600000 (10 minutes) */
   deadlineMs?: number;
   /** Keep the submitted job's handle so it survives unmounts and page reloads (one handle per `id`: the newest generation's). @default true */
   persist?: boolean;
@@ -101,7 +101,7 @@ export interface UseCharacterGenerationResult {
   cancel: () => void;
   /** Forget the generation (and its saved handle) and go back to `idle`; aborts requests in flight. */
   reset: () => void;
-  /** Watch an existing job by id (e.g. one submitted elsewhere). `startedAt` (ms since the epoch) improves progress. */
+  /** Watch an existing job by id (e.g. one submitted elsewhere). `startedAt` (ms since the epoch) improves progress, counts the deadline from the submit, and lets the poll policy learn from the job's duration. */
   resume: (jobId: string, options?: { startedAt?: number; input?: PersistedInputSummary }) => void;
 }
 
@@ -116,6 +116,8 @@ export const DEFAULT_DEADLINE_MS = 10 * 60 * 1000;
 const EMPTY_IMAGES: string[] = [];
 /** Longest pause between polls after repeated failures (the client's own `waitForJob` uses the same). */
 const MAX_ERROR_BACKOFF_MS = 30_000;
+/** The longest delay `setTimeout` can hold (about 24.8 days). */
+const MAX_TIMER_MS = 2 ** 31 - 1;
 
 type Local =
   | { kind: 'idle' }
@@ -157,6 +159,24 @@ function isRideableError(error: CharacterApiError | null): boolean {
   return error === null || error.code === 'aborted' || isTransientError(error);
 }
 
+/**
+ * Whether a hook has stopped waiting: its own `deadlineMs` since its handle's start has passed
+ * and the job, as last seen, is still running. Each hook decides for itself (hooks sharing a
+ * job may have different deadlines and starts), so one hook giving up never ends the others.
+ * A hook with no answer yet (a page reloaded after the deadline) first asks once: a job that
+ * finished meanwhile shows its images, not `expired`.
+ */
+function isPastDeadline(
+  handle: GenerationHandle,
+  deadlineMs: number,
+  state: { data?: Job | undefined; error: CharacterApiError | null } | undefined,
+  now: number,
+): boolean {
+  if (!state || (state.data === undefined && state.error === null)) return false;
+  if (state.data && isTerminalStatus(state.data.status)) return false;
+  return now - handle.startedAt >= deadlineMs;
+}
+
 // Consecutive transient failures per error thrown by a poll: the only polling state react-query
 // lacks, kept with the job query's own state so that every hook watching the job reads the same.
 const failureCounts = new WeakMap<object, number>();
@@ -165,8 +185,8 @@ function consecutiveFailures(error: CharacterApiError | null): number {
 }
 
 /**
- * The wait before the next poll: the policy's, cut short so a poll lands on the expiry or the
- * deadline. A function of the job query's state alone, counted from its last answer (not from
+ * The wait before the next poll: the policy's, cut short so a poll lands on the expiry; none
+ * once the next poll would come after this hook's deadline. A function of the job query's state alone, counted from its last answer (not from
  * "now"): every hook watching the job, at every render, arrives at the same moment, so the
  * hooks share one request and a re-render never moves a poll.
  */
@@ -195,19 +215,22 @@ function nextPollDelay(
   // Back off on repeated failures, as `client.waitForJob` does.
   const failures = consecutiveFailures(error);
   if (failures > 0) delay = Math.max(delay, Math.min(MAX_ERROR_BACKOFF_MS, 500 * 2 ** (failures - 1)));
-  delay = Math.min(delay, Math.max(0, deadlineMs - elapsedMs));
   // The last answer's expiry, else the one saved from the submit (status answers may omit it).
   const untilExpiry = msUntilExpiry({ expiresAt: data?.expiresAt ?? handle.expiresAt }, answeredAt);
   if (untilExpiry !== undefined) delay = Math.min(delay, Math.max(0, untilExpiry));
+  // This hook gives up at its deadline (see `isPastDeadline`): a poll after it would be wasted.
+  if (elapsedMs + delay >= deadlineMs) return false;
   return Math.max(1, Math.ceil(answeredAt + delay - now));
 }
 
-/** One status request, refused without a request once the job expired or the deadline passed. */
+/**
+ * One status request, refused without a request once the job expired. No deadline here: the
+ * query is shared by every hook watching the job, and each hook keeps its own.
+ */
 async function pollJob(
   client: CharacterClient,
   handle: GenerationHandle,
   previous: Job | undefined,
-  deadlineMs: number,
   signal: AbortSignal,
 ): Promise<Job> {
   const now = Date.now();
@@ -217,9 +240,6 @@ async function pollJob(
   const known = { expiresAt: previous?.expiresAt ?? handle.expiresAt };
   if (isJobExpired(known, now)) {
     throw new CharacterApiError('expired', 'The job expired before it finished.', { jobId });
-  }
-  if (now - handle.startedAt >= deadlineMs) {
-    throw new CharacterApiError('timeout', `Stopped waiting for the job after ${Math.round(deadlineMs / 1000)} s.`, { jobId });
   }
   try {
     return await client.getJob(jobId, { signal });
@@ -275,7 +295,7 @@ export function useCharacterGeneration(options: UseCharacterGenerationOptions = 
   const handle = local.kind === 'watching' ? local.handle : null;
 
   // Everything handlers and effects read, always current (no stale closures, stable callbacks).
-  const latest = useLatest({ client, queryClient, policy, persist, explicitStorage, storageKey, handle, options });
+  const latest = useLatest({ client, queryClient, policy, deadlineMs, persist, explicitStorage, storageKey, handle, options });
   const epochRef = useRef(0);
   const inflightRef = useRef<{ promise: Promise<Job>; controller: AbortController } | null>(null);
 
@@ -330,14 +350,15 @@ export function useCharacterGeneration(options: UseCharacterGenerationOptions = 
         const before = queryClient.getQueryState<Job, CharacterApiError>(queryKey);
         let next: Job;
         try {
-          next = await pollJob(client, handle, before?.data, deadlineMs, signal);
+          next = await pollJob(client, handle, before?.data, signal);
         } catch (error) {
           if (isTransientError(error)) failureCounts.set(error, consecutiveFailures(before?.error ?? null) + 1);
           throw error;
         }
-        if (next.status === 'completed' && before?.data && !isTerminalStatus(before.data.status)) {
+        if (next.status === 'completed' && before?.data && !isTerminalStatus(before.data.status) && !handle.startEstimated) {
           // Teach the policy: done when seen, and after the last answer that said "running"
-          // (a job first seen after a reload says nothing about when it finished: not observed).
+          // (a job first seen after a reload says nothing about when it finished, and a job
+          // resumed by id without its start says nothing of how long it ran: not observed).
           const seenAt = Date.now() - handle.startedAt;
           const lastRunningAt = Math.max(0, before.dataUpdatedAt - handle.startedAt);
           policy.observe(seenAt, handle.input?.rendering_speed, Math.min(lastRunningAt, seenAt));
@@ -362,6 +383,8 @@ export function useCharacterGeneration(options: UseCharacterGenerationOptions = 
 
   // ---- derive the public state -------------------------------------------------------------
   const queryError = handle ? (query.error as CharacterApiError | null) : null;
+  const now = Date.now();
+  let timedOut = false;
   let status: GenerationStatus = 'idle';
   let job: Job | null = null;
   let error: CharacterApiError | null = null;
@@ -393,6 +416,10 @@ export function useCharacterGeneration(options: UseCharacterGenerationOptions = 
       status = queryError.code === 'expired' || queryError.code === 'timeout' ? 'expired' : 'failed';
       error = queryError;
       finishedAt = query.errorUpdatedAt || null;
+    } else if (isPastDeadline(handle, deadlineMs, { data: query.data, error: queryError }, now)) {
+      status = 'expired';
+      timedOut = true;
+      finishedAt = handle.startedAt + deadlineMs;
     } else {
       status = job?.status ?? 'pending';
       if (queryError && isTransientError(queryError)) transientError = queryError;
@@ -409,11 +436,32 @@ export function useCharacterGeneration(options: UseCharacterGenerationOptions = 
     [failedJob],
   );
   if (jobFailure) error = jobFailure;
+  const timedOutJobId = timedOut ? handle!.jobId : null;
+  const deadlineError = useMemo(
+    () =>
+      timedOutJobId
+        ? new CharacterApiError('timeout', `Stopped waiting for the job after ${Math.round(deadlineMs / 1000)} s.`, { jobId: timedOutJobId })
+        : null,
+    [timedOutJobId, deadlineMs],
+  );
+  if (deadlineError) error = deadlineError;
   if (isBusyStatus(status)) finishedAt = null;
+
+  // Render once more at this hook's deadline: it may end the generation without any answer
+  // arriving (the hook's own polls stop before it, see `nextPollDelay`).
+  const [, renderAtDeadline] = useReducer((count: number) => count + 1, 0);
+  const busy = isBusyStatus(status);
+  const deadlineAt = handle && busy ? handle.startedAt + deadlineMs : null;
+  useEffect(() => {
+    if (deadlineAt === null) return;
+    const wait = deadlineAt - Date.now();
+    if (!(wait <= MAX_TIMER_MS)) return; // beyond what a timer can hold (or no deadline at all)
+    const timer = setTimeout(renderAtDeadline, Math.max(0, wait) + 1);
+    return () => clearTimeout(timer);
+  }, [deadlineAt]);
 
   const images = status === 'completed' && job ? job.images : EMPTY_IMAGES;
   const expectedDurationMs = policy.expectedDurationMs(input?.rendering_speed);
-  const now = Date.now();
   const elapsedMs = startedAt === null ? 0 : Math.max(0, (isBusyStatus(status) ? now : (finishedAt ?? startedAt)) - startedAt);
   const progress = estimateProgress(status, elapsedMs, expectedDurationMs);
 
@@ -491,6 +539,7 @@ export function useCharacterGeneration(options: UseCharacterGenerationOptions = 
     // A poll error that ended the generation (expiry, deadline, 404, 401…) ended it as well.
     if (lastJob && isTerminalStatus(lastJob.status)) return;
     if (last?.error && !isRideableError(last.error)) return;
+    if (watched && isPastDeadline(watched, l.deadlineMs, last, Date.now())) return;
     stop();
     setLocal({ kind: 'canceled', handle: watched, job: lastJob, at: Date.now() });
   }, [latest, stop]);
@@ -509,6 +558,7 @@ export function useCharacterGeneration(options: UseCharacterGenerationOptions = 
         startedAt: resumeOptions.startedAt ?? Date.now(),
         endpoint: l.client.endpoint,
         ...(resumeOptions.input ? { input: resumeOptions.input } : {}),
+        ...(resumeOptions.startedAt === undefined ? { startEstimated: true } : {}),
       };
       // Fresh answers for an explicit resume, not whatever the cache last held.
       l.queryClient.removeQueries({ queryKey: characterJobQueryKey(next.endpoint, jobId), exact: true });
@@ -580,7 +630,7 @@ export function useCharacterGeneration(options: UseCharacterGenerationOptions = 
     elapsedMs,
     expectedDurationMs,
     input,
-    isBusy: isBusyStatus(status),
+    isBusy: busy,
     generate,
     generateAsync,
     cancel,

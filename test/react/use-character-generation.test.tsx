@@ -2,6 +2,7 @@ import { QueryClient } from '@tanstack/react-query';
 import { act, renderHook } from '@testing-library/react';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { isTransientError } from '../../src/core/errors.js';
+import { createPollPolicy } from '../../src/core/poll-policy.js';
 import { handleStorageKey } from '../../src/react/persistence.js';
 import {
   useCharacterGeneration,
@@ -207,6 +208,89 @@ describe('useCharacterGeneration', () => {
       const polls = rig.simulator.stats.polls;
       await advance(60_000);
       expect(rig.simulator.stats.polls).toBe(polls);
+    });
+  });
+
+  describe('given hooks with their own deadlines on one job', () => {
+    it('a hook with a shorter deadlineMs ends expired alone: the other watcher goes on to completed', async () => {
+      const rig = createRig({ simulator: { durationMs: 60_000 } });
+      const onError = vi.fn();
+      const patient = renderGeneration(rig, { onError });
+      act(() => patient.result.current.generate(INPUT));
+      await advanceUntil(() => patient.result.current.status === 'pending');
+      // A second view of the same generation (same id, same saved handle) that gives up at 20 s.
+      const hasty = renderGeneration(rig, { deadlineMs: 20_000 });
+      await advanceUntil(() => hasty.result.current.status === 'expired', { limitMs: 60_000 });
+      expect(hasty.result.current.error?.code).toBe('timeout');
+      expect(patient.result.current.isBusy).toBe(true);
+
+      await advanceUntil(() => patient.result.current.status === 'completed', { limitMs: 120_000 });
+      expect(patient.result.current.images).toHaveLength(2);
+      expect(onError).not.toHaveBeenCalled();
+    });
+
+    it('after a reload past the deadline, a job that finished meanwhile shows its images after one status request', async () => {
+      const storage = memoryStorage();
+      const before = createRig({ storage });
+      const page1 = renderGeneration(before, { deadlineMs: 5_000 });
+      act(() => page1.result.current.generate(INPUT));
+      await advanceUntil(() => page1.result.current.status === 'pending');
+      page1.unmount();
+      // The tab stays closed past the deadline; the 16 s job finishes meanwhile (it expires in an hour).
+      await advance(60_000);
+
+      const reloaded = createRig({ storage, queryClient: new QueryClient(), fetch: () => before.simulator.fetch });
+      const polls = before.simulator.stats.polls;
+      const page2 = renderGeneration(reloaded, { deadlineMs: 5_000 });
+      await advanceUntil(() => !page2.result.current.isBusy, { limitMs: 10_000 });
+      expect(page2.result.current.status).toBe('completed');
+      expect(page2.result.current.images).toHaveLength(2);
+      expect(before.simulator.stats.polls - polls).toBe(1);
+    });
+
+    it('after a reload past the deadline, a job still running ends expired (timeout) after one status request', async () => {
+      const storage = memoryStorage();
+      const before = createRig({ storage, simulator: { durationMs: 600_000 } });
+      const page1 = renderGeneration(before, { deadlineMs: 20_000 });
+      act(() => page1.result.current.generate(INPUT));
+      await advanceUntil(() => page1.result.current.status === 'pending');
+      page1.unmount();
+      await advance(60_000);
+
+      const reloaded = createRig({ storage, queryClient: new QueryClient(), fetch: () => before.simulator.fetch });
+      const polls = before.simulator.stats.polls;
+      const page2 = renderGeneration(reloaded, { deadlineMs: 20_000 });
+      await advanceUntil(() => !page2.result.current.isBusy, { limitMs: 10_000 });
+      expect(page2.result.current.status).toBe('expired');
+      expect(page2.result.current.error?.code).toBe('timeout');
+      await advance(60_000);
+      expect(before.simulator.stats.polls - polls).toBe(1);
+    });
+  });
+
+  describe('given a job resumed by id', () => {
+    /** Submit elsewhere, resume in a hook 8 s later (with or without the start), watch it to completed; the policy's expectation after. */
+    async function resumeMidway(withStart: boolean) {
+      const rig = createRig();
+      const submitted = await rig.client.submit(INPUT);
+      const submittedAt = Date.now();
+      await advance(8_000);
+      const pollPolicy = createPollPolicy();
+      const prior = pollPolicy.expectedDurationMs();
+      const { result } = renderGeneration(rig, { pollPolicy });
+      act(() => result.current.resume(submitted.jobId, withStart ? { startedAt: submittedAt } : {}));
+      await advanceUntil(() => result.current.status === 'completed', { limitMs: 60_000 });
+      return { prior, learned: pollPolicy.expectedDurationMs() };
+    }
+
+    it('without its start, the poll policy learns nothing from it (it would take the 8 s it watched for the job’s duration)', async () => {
+      const { prior, learned } = await resumeMidway(false);
+      expect(learned).toBe(prior);
+    });
+
+    it('with its start, the poll policy learns the job’s duration', async () => {
+      const { prior, learned } = await resumeMidway(true);
+      expect(learned).not.toBe(prior);
     });
   });
 
