@@ -38,7 +38,7 @@ export interface GenerationHandle {
   /** The job's `expiresAt` from the submit answer, so a page reloaded after it knows the job expired (the upstream may answer 404 by then). */
   expiresAt?: string;
   /** True when `startedAt` is only when watching began (a job resumed by id without its start): such a handle teaches the poll policy no duration. */
-  startEstimated?: boolean;
+  startEstimated?: true;
 }
 
 const inputSummarySchema = z.object({
@@ -58,7 +58,7 @@ const persistedSchema = z.object({
   input: z.optional(inputSummarySchema),
   settled: z.optional(z.enum(['completed', 'failed', 'expired'])),
   expiresAt: z.optional(z.string()),
-  startEstimated: z.optional(z.boolean()),
+  startEstimated: z.optional(z.literal(true)),
 });
 
 /** Keep only the summary fields of an input (never unknown keys, never the seed). */

@@ -5,7 +5,7 @@ import {
   type Query,
   type QueryClient,
 } from '@tanstack/react-query';
-import { useCallback, useContext, useEffect, useMemo, useReducer, useRef, useState } from 'react';
+import { useCallback, useContext, useEffect, useMemo, useRef, useState } from 'react';
 import { CharacterApiError, isCharacterApiError, isTransientError } from '../core/errors.js';
 import { isJobExpired, isTerminalStatus, msUntilExpiry } from '../core/job-status.js';
 import type { CharacterInput, Job } from '../core/schemas.js';
@@ -116,8 +116,6 @@ export const DEFAULT_DEADLINE_MS = 10 * 60 * 1000;
 const EMPTY_IMAGES: string[] = [];
 /** Longest pause between polls after repeated failures (the client's own `waitForJob` uses the same). */
 const MAX_ERROR_BACKOFF_MS = 30_000;
-/** The longest delay `setTimeout` can hold (about 24.8 days). */
-const MAX_TIMER_MS = 2 ** 31 - 1;
 
 type Local =
   | { kind: 'idle' }
@@ -427,42 +425,36 @@ export function useCharacterGeneration(options: UseCharacterGenerationOptions = 
     }
   }
 
+  // Errors the hook makes itself (a failed job, its own deadline), kept stable across renders.
   const failedJob = status === 'failed' && job?.status === 'failed' ? job : null;
-  const jobFailure = useMemo(
+  const timedOutJobId = timedOut ? handle!.jobId : null;
+  const ownError = useMemo(
     () =>
       failedJob
         ? new CharacterApiError('job_failed', failedJob.error ?? 'The job failed.', { jobId: failedJob.jobId })
-        : null,
-    [failedJob],
+        : timedOutJobId
+          ? new CharacterApiError('timeout', `Stopped waiting for the job after ${Math.round(deadlineMs / 1000)} s.`, { jobId: timedOutJobId })
+          : null,
+    [failedJob, timedOutJobId, deadlineMs],
   );
-  if (jobFailure) error = jobFailure;
-  const timedOutJobId = timedOut ? handle!.jobId : null;
-  const deadlineError = useMemo(
-    () =>
-      timedOutJobId
-        ? new CharacterApiError('timeout', `Stopped waiting for the job after ${Math.round(deadlineMs / 1000)} s.`, { jobId: timedOutJobId })
-        : null,
-    [timedOutJobId, deadlineMs],
-  );
-  if (deadlineError) error = deadlineError;
-  if (isBusyStatus(status)) finishedAt = null;
+  if (ownError) error = ownError;
+  const busy = isBusyStatus(status);
+  if (busy) finishedAt = null;
 
   // Render once more at this hook's deadline: it may end the generation without any answer
   // arriving (the hook's own polls stop before it, see `nextPollDelay`).
-  const [, renderAtDeadline] = useReducer((count: number) => count + 1, 0);
-  const busy = isBusyStatus(status);
   const deadlineAt = handle && busy ? handle.startedAt + deadlineMs : null;
   useEffect(() => {
-    if (deadlineAt === null) return;
-    const wait = deadlineAt - Date.now();
-    if (!(wait <= MAX_TIMER_MS)) return; // beyond what a timer can hold (or no deadline at all)
-    const timer = setTimeout(renderAtDeadline, Math.max(0, wait) + 1);
+    const wait = (deadlineAt ?? Infinity) - Date.now();
+    // (No deadline, or one beyond what a timer can hold: about 24.8 days.)
+    if (!(wait < 2 ** 31)) return;
+    const timer = setTimeout(() => setLocal((current) => ({ ...current })), Math.max(0, wait) + 1);
     return () => clearTimeout(timer);
   }, [deadlineAt]);
 
   const images = status === 'completed' && job ? job.images : EMPTY_IMAGES;
   const expectedDurationMs = policy.expectedDurationMs(input?.rendering_speed);
-  const elapsedMs = startedAt === null ? 0 : Math.max(0, (isBusyStatus(status) ? now : (finishedAt ?? startedAt)) - startedAt);
+  const elapsedMs = startedAt === null ? 0 : Math.max(0, (busy ? now : (finishedAt ?? startedAt)) - startedAt);
   const progress = estimateProgress(status, elapsedMs, expectedDurationMs);
 
   // ---- actions -----------------------------------------------------------------------------
