@@ -32,30 +32,56 @@ function safeTarget(req: IncomingMessage): { target: string; path: string } | un
 }
 
 /** The last Host header the URL parser took, so a run of requests to one host parses it once. */
-let lastParsedHost = '';
+let lastParsedHost = 'localhost';
+
+/** Why a request's Host cannot be read: the proxy answers it 400 `bad_request` with this message. */
+export interface RefusedHost {
+  readonly refused: string;
+}
+
+const NOT_A_HOST: RefusedHost = { refused: 'The Host header is not a valid host name' };
+const NO_HOST: RefusedHost = { refused: 'The request has no Host header' };
+const TWO_HOSTS: RefusedHost = { refused: 'The request has more than one Host header' };
+
+/** Whether the raw header list names Host more than once (Node keeps only the first in `headers`). */
+function repeatsHost(raw: readonly string[]): boolean {
+  let seen = false;
+  for (let at = 0; at < raw.length; at += 2) {
+    const name = raw[at]!;
+    if (name.length === 4 && name.toLowerCase() === 'host') {
+      if (seen) return true;
+      seen = true;
+    }
+  }
+  return false;
+}
 
 /**
- * The host for the request URL: the Host header when it matches `HOST` and the URL parser takes
- * it, `localhost` when it does not match `HOST` (or is missing), and `undefined` when it matches
- * `HOST` but the URL parser refuses it (`[1]`, `xn--a`): a malformed Host, the client's fault.
+ * The one reader of a request's Host (the origin every proxy URL is built on; `publicOrigin`
+ * reads it back from the request URL). The Host header when there is exactly one, it matches
+ * `HOST` and the URL parser takes it. `localhost` for an HTTP/1.0 (or HTTP/2) request without
+ * one, as HTTP/1.0 has no Host. Otherwise a `RefusedHost`: a Host that is no host name
+ * (`bad host`, `a.example:99999`, empty), one the URL parser refuses (`[1]`, `xn--a`), two of
+ * them, or none on HTTP/1.1 (which Node itself refuses unless `requireHostHeader` is off).
  */
-function requestHost(req: IncomingMessage): string | undefined {
-  const header = req.headers.host ?? '';
-  if (!HOST.test(header)) return 'localhost';
+function requestHost(req: IncomingMessage): string | RefusedHost {
+  const header = req.headers.host;
+  if (header === undefined) return req.httpVersionMajor === 1 && req.httpVersionMinor >= 1 ? NO_HOST : 'localhost';
+  if (repeatsHost(req.rawHeaders)) return TWO_HOSTS;
   if (header === lastParsedHost) return header;
-  if (!URL.canParse(`http://${header}/`)) return undefined;
+  if (!HOST.test(header) || !URL.canParse(`http://${header}/`)) return NOT_A_HOST;
   lastParsedHost = header;
   return header;
 }
 
 /**
- * Build a fetch `Request` from a Node request and its (safe) target. A refused `host`
- * (`undefined`) builds it for `localhost` and marks it in `refusedHostRequests`, so the proxy
- * can answer 400 on its own paths and still hand other paths to `next()`.
+ * Build a fetch `Request` from a Node request and its (safe) target. A refused `host` builds it
+ * for `localhost` and records why in `refusedHostRequests`, so the proxy can answer 400 on its
+ * own paths and still hand other paths to `next()`.
  */
-function toRequest(req: IncomingMessage, target: string, signal: AbortSignal, host: string | undefined): Request {
+function toRequest(req: IncomingMessage, target: string, signal: AbortSignal, host: string | RefusedHost): Request {
   const protocol = (req.socket as { encrypted?: boolean }).encrypted ? 'https' : 'http';
-  const url = `${protocol}://${host ?? 'localhost'}${target}`;
+  const url = `${protocol}://${typeof host === 'string' ? host : 'localhost'}${target}`;
 
   const headers = new Headers();
   for (const [name, value] of Object.entries(req.headers)) {
@@ -77,7 +103,7 @@ function toRequest(req: IncomingMessage, target: string, signal: AbortSignal, ho
     }
   }
   const request = new Request(url, init);
-  if (host === undefined) refusedHostRequests.add(request);
+  if (typeof host !== 'string') refusedHostRequests.set(request, host.refused);
   return request;
 }
 
@@ -161,9 +187,10 @@ function isDropConnection(error: unknown): boolean {
  * Run a fetch-standard handler (the proxy, or the simulator) in `node:http`, Express or
  * Connect. The request body is streamed, the `Request` carries an `AbortSignal` that fires
  * when the client disconnects, and the `Response` is streamed back. Unsafe request targets
- * (dot segments and encoded separators in any encoding, absolute-form URLs) answer 400. A
- * `Host` header the URL parser refuses (`[1]`, `xn--a`) answers 400 from the proxy on its own
- * paths; a Host that is no host name at all (or none) is read as `localhost`.
+ * (dot segments and encoded separators in any encoding, absolute-form URLs) answer 400. So does,
+ * from the proxy on its own paths, a `Host` it cannot read: no host name (`bad host`,
+ * `a.example:99999`, empty), one the URL parser refuses (`[1]`), two Host headers, or none on
+ * HTTP/1.1; an HTTP/1.0 request without Host is read as `localhost`.
  * With `next` (Express, Connect, Vite), requests outside the proxy's `basePath` go on to the
  * next middleware. A handler error with `dropConnection: true` closes the socket without an
  * answer (the simulator's dropped connection); any other error answers 500 JSON. For a proxy
@@ -193,7 +220,7 @@ export function toNodeHandler(handler: FetchHandler): NodeHandler {
       // The proxy's status poll skips Request/Response objects (most of its cost per request);
       // a Request is built only for an authorize/rateLimit hook, the same one as below. A refused
       // Host goes the ordinary way, where the proxy answers it 400.
-      const fast = host === undefined ? undefined : fastPath?.(req.method ?? 'GET', safe.path, controller, () => toRequest(req, safe.target, controller.signal, host));
+      const fast = typeof host !== 'string' ? undefined : fastPath?.(req.method ?? 'GET', safe.path, controller, () => toRequest(req, safe.target, controller.signal, host));
       if (fast) {
         nodeFastPathStats.answered++;
         const answer = await fast;

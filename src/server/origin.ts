@@ -1,8 +1,11 @@
 /** Methods that change nothing; every other method is checked against the allowed origins. */
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
-/** A Host header we accept: a DNS name or IP literal and an optional port (0–65535), nothing else. */
-export const HOST = /^(?:[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*|\[[0-9A-Fa-f:.]+\])(?::(?:[0-5]?\d{1,4}|6[0-4]\d{3}|65[0-4]\d{2}|655[0-2]\d|6553[0-5]))?$/;
+/**
+ * A Host header we accept: a DNS name or IP literal and an optional port (0–65535), nothing else.
+ * Underscores count as name characters: nginx sends an `upstream app_backend` block's name as Host.
+ */
+export const HOST = /^(?:[A-Za-z0-9_-]+(?:\.[A-Za-z0-9_-]+)*|\[[0-9A-Fa-f:.]+\])(?::(?:[0-5]?\d{1,4}|6[0-4]\d{3}|65[0-4]\d{2}|655[0-2]\d|6553[0-5]))?$/;
 
 function firstValue(header: string | null): string | undefined {
   return header?.split(',')[0]?.trim() || undefined;

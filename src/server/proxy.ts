@@ -421,8 +421,7 @@ export function createCharacterProxy(options: CharacterProxyOptions = {}): Fetch
     if (!JOB_ID_PATTERN.test(jobId)) return undefined;
     return (async () => {
       const hooked = Boolean(options.authorize || options.rateLimit);
-      // toNodeHandler sends a Host header the URL parser refuses the ordinary way (400 from
-      // route), never here. Built outside the try all the same: a Request that cannot be built
+      // toNodeHandler sends a Host it cannot read the ordinary way (400 from route), never here. Built outside the try all the same: a Request that cannot be built
       // rejects to toNodeHandler, which answers 500 without logging "The character proxy failed".
       const request = hooked ? toRequest() : undefined;
       try {
@@ -520,8 +519,10 @@ export function createCharacterProxy(options: CharacterProxyOptions = {}): Fetch
       passThroughResponses.add(response);
       return response;
     }
-    // A Host header the URL parser refuses (`[1]`, `xn--a`) is the client's fault: 400, nothing logged.
-    if (refusedHostRequests.has(request)) return errorResponse(400, 'bad_request', 'The Host header is not a valid host name');
+    // A Host toNodeHandler could not read (malformed, repeated, missing on HTTP/1.1) is the
+    // client's fault: 400, nothing logged, and never an answer built on a stand-in host.
+    const refusedHost = refusedHostRequests.get(request);
+    if (refusedHost !== undefined) return errorResponse(400, 'bad_request', refusedHost);
     if (stored) return serveStored(request, uploads!.storage, path.slice(servePath!.length + 1));
     if (isUnsafeMethod(method)) {
       const own = publicOrigin(request, trustProxy);

@@ -76,11 +76,11 @@ export function notFound(message = 'No such route'): Response {
 export const passThroughResponses = new WeakSet<Response>();
 
 /**
- * Requests `toNodeHandler` built for a `Host` header that matches `HOST` but that the URL parser
- * refuses (`[1]`, `xn--a`): their URL carries `localhost` instead, and the proxy answers them 400
- * on its own paths (paths outside `basePath` still go to `next()`).
+ * Requests `toNodeHandler` built for a `Host` it cannot read (see `requestHost` in node.ts), with
+ * the reason: their URL carries `localhost` instead, and the proxy answers them 400 with that
+ * reason on its own paths (paths outside `basePath` still go to `next()`).
  */
-export const refusedHostRequests = new WeakSet<Request>();
+export const refusedHostRequests = new WeakMap<Request, string>();
 
 /** A JSON answer the proxy made, not yet wrapped in a `Response`: what `toNodeHandler` writes directly. */
 export interface PlainAnswer {

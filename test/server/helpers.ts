@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { createServer, type IncomingHttpHeaders, type RequestListener, type Server } from 'node:http';
+import { createServer, type IncomingHttpHeaders, type RequestListener, type Server, type ServerOptions } from 'node:http';
 import { connect } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import type { ProxyLogger } from '../../src/server/index.js';
@@ -20,9 +20,11 @@ export interface Listening {
  * Listen on 127.0.0.1 with an OS-chosen port. `backlog` lengthens the accept queue (Node's
  * default is 511): when hundreds of connections open at once while the event loop is busy, the
  * kernel drops the overflow and those clients wait 1, 3, 7… s for their SYN to be retried.
+ * `options` go to `createServer` (e.g. `requireHostHeader: false`, so a request without Host
+ * reaches the handler instead of Node's own bare 400).
  */
-export async function listen(listener: RequestListener, backlog?: number): Promise<Listening> {
-  const server = createServer(listener);
+export async function listen(listener: RequestListener, backlog?: number, options: ServerOptions = {}): Promise<Listening> {
+  const server = createServer(options, listener);
   await new Promise<void>((resolve) =>
     backlog === undefined ? server.listen(0, '127.0.0.1', resolve) : server.listen(0, '127.0.0.1', backlog, resolve),
   );
@@ -51,7 +53,7 @@ export interface RawResponse {
  * Send a handwritten HTTP/1.1 request over a plain socket: the only way to put dot segments,
  * backslashes or an absolute-form target on the wire exactly as an attacker would.
  */
-export function rawRequest(port: number, head: string, body = ''): Promise<RawResponse> {
+export function rawRequest(port: number, head: string, body: string | Uint8Array = ''): Promise<RawResponse> {
   return new Promise((resolve, reject) => {
     const socket = connect(port, '127.0.0.1');
     const chunks: Buffer[] = [];
@@ -70,7 +72,8 @@ export function rawRequest(port: number, head: string, body = ''): Promise<RawRe
       if (headers['transfer-encoding'] === 'chunked') payload = dechunk(payload);
       resolve({ status: Number(statusLine.split(' ')[1] ?? 0), headers, body: payload, text });
     });
-    socket.write(`${head.replace(/\r?\n/g, '\r\n')}\r\nConnection: close\r\n\r\n${body}`);
+    socket.write(`${head.replace(/\r?\n/g, '\r\n')}\r\nConnection: close\r\n\r\n`);
+    socket.write(body);
   });
 }
 
