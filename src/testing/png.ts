@@ -13,11 +13,11 @@ const CRC_TABLE = (() => {
   return table;
 })();
 
-/** CRC-32 (ISO-HDLC), as PNG chunks use it. */
-export function crc32(bytes: Uint8Array, crc = 0xffffffff): number {
-  let c = crc;
+/** CRC-32 (ISO-HDLC), as PNG chunks use it: `crc32('123456789')` is 0xCBF43926. */
+export function crc32(bytes: Uint8Array): number {
+  let c = 0xffffffff;
   for (let i = 0; i < bytes.length; i++) c = CRC_TABLE[(c ^ bytes[i]!) & 0xff]! ^ (c >>> 8);
-  return c >>> 0;
+  return (c ^ 0xffffffff) >>> 0;
 }
 
 /** Adler-32, the zlib checksum. */
