@@ -2,10 +2,11 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { page, userEvent } from 'vitest/browser';
 import { render } from 'vitest-browser-react';
 import { ParameterForm } from '../../src/components/parameter-form/index.js';
-import { ReferenceUploader } from '../../src/components/reference-uploader/index.js';
+import { defaultReferenceUploadMessages, ReferenceUploader } from '../../src/components/reference-uploader/index.js';
 import { createCharacterClient } from '../../src/core/client.js';
 import '../../src/styles/styles.css';
 import { expectNoAxeViolations } from '../helpers/axe.js';
+import { trackBox } from '../helpers/track-box.js';
 
 /** A real image, encoded by the browser: a gradient with noise so JPEG has work to do. */
 async function makeImage(width: number, height: number, type: 'image/png' | 'image/jpeg' | 'image/webp', name: string): Promise<File> {
@@ -176,14 +177,13 @@ describe('ReferenceUploader in Chromium', () => {
   });
 
   describe('given a photo long enough for its short edge to end under 256 px once downscaled to 2048 px', () => {
-    it('refuses a 6000×300 panorama as too small (it would be uploaded at 2048×102), saying it is too narrow, and keeps the previous image', async () => {
+    it('refuses a 6000×300 panorama as too small (it would be uploaded at 2048×102), saying how to crop it, and keeps the previous image', async () => {
       const { client, files } = wiredClient();
       const onError = vi.fn();
       const previous = 'https://images.example/previous.png';
       const screen = await render(<ReferenceUploader client={client} defaultValue={previous} onError={onError} />);
       await screen.getByLabelText('Reference image').upload(await makeImage(6000, 300, 'image/jpeg', 'panorama.jpg'));
-      await expect.element(page.getByRole('alert')).toHaveTextContent('This image is too narrow for its length');
-      await expect.element(page.getByRole('alert')).toHaveTextContent('6000 × 300 pixels becomes 2048 × 102, under the 256-pixel minimum.');
+      await expect.element(page.getByRole('alert')).toHaveTextContent('This image is too long and narrow (6000 × 300 pixels). Crop it to at most 8:1.');
       expect(onError).toHaveBeenCalledWith(expect.objectContaining({ code: 'too_small' }));
       await expect.element(screen.getByRole('img', { name: 'Reference image preview' })).toHaveAttribute('src', previous);
       expect(files.size).toBe(0);
@@ -381,6 +381,78 @@ describe('ReferenceUploader in Chromium', () => {
     await expect.element(bar).not.toBeInTheDocument();
     expect(onValueChange).not.toHaveBeenCalled();
   });
+
+  describe('given ReferenceUploader.Messages at 360 px, the narrowest layout', () => {
+    it('every default message, with the widest numbers the checks produce, fits in the room kept for it', async () => {
+      const m = defaultReferenceUploadMessages;
+      const mb = 1024 * 1024;
+      const longest = [
+        m.unsupportedType,
+        m.tooLarge({ bytes: 40 * mb - 1, maxBytes: 10 * mb }),
+        m.tooSmall({ width: 16384, height: 255, minShortEdge: 256 }),
+        m.tooNarrow({ width: 16384, height: 2047, scaledWidth: 2048, scaledHeight: 255, minShortEdge: 256, maxLongEdge: 2048 }),
+        m.unreadable,
+        m.invalidUrl,
+        m.uploadsUnavailable,
+        m.uploadFailed({ reason: 'Too many requests; try again shortly.' }),
+      ];
+      const layout = (text?: string) => (
+        <div style={{ width: 360 }}>
+          <ReferenceUploader.Root allowUpload={false}>
+            <ReferenceUploader.Messages>{text && <p data-slot="reference-uploader-error">{text}</p>}</ReferenceUploader.Messages>
+          </ReferenceUploader.Root>
+        </div>
+      );
+      const screen = await render(layout());
+      const place = document.querySelector('[data-slot="reference-uploader-messages"]')!;
+      const empty = place.getBoundingClientRect().height;
+      expect(empty).toBeGreaterThan(0);
+      const heights: Record<string, number> = {};
+      for (const text of longest) {
+        await screen.rerender(layout(text));
+        heights[text] = place.getBoundingClientRect().height;
+      }
+      expect(heights).toEqual(Object.fromEntries(longest.map((text) => [text, empty])));
+    });
+  });
+
+  for (const width of [1000, 360]) {
+    describe(`given a custom layout, ${width} px wide: the URL field, ReferenceUploader.Messages, ReferenceUploader.Frame, then the app's own button`, () => {
+      it('the button never moves while a file is previewed, a panorama and a non-image are refused, and a link is refused', async () => {
+        await page.viewport(1100, 1200);
+        const { client } = wiredClient();
+        const onValueChange = vi.fn();
+        const screen = await render(
+          <div style={{ width }}>
+            <ReferenceUploader.Root client={client} onValueChange={onValueChange}>
+              <ReferenceUploader.UrlLabel />
+              <ReferenceUploader.UrlInput />
+              <ReferenceUploader.Messages />
+              <ReferenceUploader.Frame />
+              <ReferenceUploader.FileInput />
+            </ReferenceUploader.Root>
+            <button type="button">Next</button>
+          </div>,
+        );
+        const next = page.getByRole('button', { name: 'Next' }).element();
+        const stop = trackBox(next, screen.container);
+        const input = screen.getByLabelText('Reference image');
+        await input.upload(await makeImage(640, 800, 'image/png', 'portrait.png'));
+        await vi.waitFor(() => expect(onValueChange).toHaveBeenCalledTimes(1));
+        await vi.waitFor(() => expect((screen.getByRole('img', { name: 'Reference image preview' }).element() as HTMLImageElement).naturalWidth).toBe(640));
+        await input.upload(await makeImage(6000, 300, 'image/jpeg', 'panorama.jpg'));
+        await expect.element(page.getByRole('alert')).toHaveTextContent('This image is too long and narrow');
+        await input.upload(new File(['%PDF-1.7 not an image'], 'photo.jpg', { type: 'image/jpeg' }));
+        await expect.element(page.getByRole('alert')).toHaveTextContent("This file isn't a JPEG, PNG or WebP image.");
+        await page.getByRole('textbox', { name: 'Image URL' }).fill('photo dot jpg');
+        await userEvent.keyboard('{Enter}');
+        await expect.element(page.getByRole('alert')).toHaveTextContent('Enter a link that starts with http:// or https://.');
+        await new Promise((resolve) => requestAnimationFrame(resolve));
+        expect(stop()).toHaveLength(1);
+        await expectNoAxeViolations(screen.container);
+      });
+    });
+  }
 
   for (const theme of ['light', 'dark'] as const) {
     it(`meets AA contrast in the ${theme} theme, alone with a refusal and inside the form with errors`, async () => {

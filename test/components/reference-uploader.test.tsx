@@ -4,7 +4,12 @@ import { StrictMode, useState } from 'react';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { CharacterApiError } from '../../src/core/errors.js';
 import type { CharacterClient } from '../../src/core/types.js';
-import { ReferenceUploader, useReferenceUpload } from '../../src/components/reference-uploader/index.js';
+import {
+  ReferenceUploader,
+  useReferenceUpload,
+  type ReferenceUploaderLabels,
+  type ReferenceUploadMessages,
+} from '../../src/components/reference-uploader/index.js';
 import { createCharacterClient } from '../../src/core/client.js';
 import { createCharacterProxy, memoryStorage } from '../../src/server/index.js';
 import { createSimulator } from '../../src/testing/index.js';
@@ -210,6 +215,11 @@ describe('ReferenceUploader', () => {
       expect(alert).toHaveTextContent('This image is 11 MB, larger than the 10 MB limit.');
     });
 
+    it('refuses a panorama whose short edge would end under 256 px once downscaled, saying how to crop it', async () => {
+      const alert = await choose(pngFile(6000, 300));
+      expect(alert).toHaveTextContent('This image is too long and narrow (6000 × 300 pixels). Crop it to at most 8:1.');
+    });
+
     it('refuses a damaged image that cannot be decoded', async () => {
       // A PNG signature followed by nothing an image decoder can read.
       const damaged = new File([new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0])], 'broken.png', { type: 'image/png' });
@@ -403,6 +413,145 @@ describe('ReferenceUploader', () => {
       expect(screen.getByRole('button', { name: 'Bild entfernen' })).toBeInTheDocument();
       expect(screen.getByText('Nur Links')).toBeInTheDocument();
     });
+  });
+});
+
+describe('a custom layout with ReferenceUploader.Frame and ReferenceUploader.Messages', () => {
+  it('Frame without children holds the ready parts: the drop zone, then the preview and Remove once there is an image', async () => {
+    const user = userEvent.setup();
+    const { client } = uploadClient();
+    const { container } = render(
+      <ReferenceUploader.Root client={client}>
+        <ReferenceUploader.Frame className="my-frame" />
+        <ReferenceUploader.FileInput />
+        <ReferenceUploader.UrlLabel />
+        <ReferenceUploader.UrlInput />
+      </ReferenceUploader.Root>,
+    );
+    const frame = container.querySelector('[data-slot="reference-uploader-frame"]')!;
+    expect(frame).toHaveClass('my-frame');
+    expect(frame).toContainElement(screen.getByRole('button', { name: /drop a photo here/i }));
+    await user.type(screen.getByRole('textbox', { name: 'Image URL' }), `${PREVIOUS}{Enter}`);
+    expect(frame).toContainElement(screen.getByRole('img', { name: 'Reference image preview' }));
+    expect(frame).toContainElement(screen.getByRole('button', { name: 'Remove reference image' }));
+    await expectNoAxeViolations(container);
+  });
+
+  it('Frame with children holds only those, and the ready layout is these same parts', () => {
+    const { client } = uploadClient();
+    const { container } = render(
+      <ReferenceUploader.Root client={client} defaultValue={PREVIOUS}>
+        <ReferenceUploader.Frame>
+          <ReferenceUploader.Preview />
+          <ReferenceUploader.Dropzone />
+        </ReferenceUploader.Frame>
+      </ReferenceUploader.Root>,
+    );
+    const frame = container.querySelector('[data-slot="reference-uploader-frame"]')!;
+    expect([...frame.children].map((child) => child.getAttribute('data-slot'))).toEqual(['reference-uploader-preview', 'reference-uploader-dropzone']);
+    const ready = render(<ReferenceUploader client={client} />).container;
+    expect([...ready.querySelector('[data-slot="reference-uploader"]')!.children].map((child) => child.getAttribute('data-slot'))).toEqual([
+      'reference-uploader-frame',
+      'reference-uploader-file-input',
+      'reference-uploader-url-label',
+      'reference-uploader-url-input',
+      'reference-uploader-messages',
+    ]);
+  });
+
+  it('Messages is always there, empty and not live; a refused link puts its one alert inside, described by the field', async () => {
+    const user = userEvent.setup();
+    const { container } = render(
+      <ReferenceUploader.Root allowUpload={false} defaultValue={PREVIOUS}>
+        <ReferenceUploader.UrlLabel />
+        <ReferenceUploader.UrlInput />
+        <ReferenceUploader.Messages className="my-messages" />
+        <ReferenceUploader.Frame />
+      </ReferenceUploader.Root>,
+    );
+    const place = container.querySelector('[data-slot="reference-uploader-messages"]')!;
+    expect(place).toHaveClass('my-messages');
+    expect(place).toBeEmptyDOMElement();
+    expect(container.querySelector('[aria-live]')).toBeNull();
+    const field = screen.getByRole('textbox', { name: 'Image URL' });
+    await user.clear(field);
+    await user.type(field, 'photo dot jpg{Enter}');
+    expect(screen.getAllByRole('alert')).toHaveLength(1);
+    expect(place).toContainElement(screen.getByRole('alert'));
+    expect(field).toHaveAccessibleDescription('Enter a link that starts with http:// or https://.');
+    expect(screen.getByRole('img', { name: 'Reference image preview' })).toHaveAttribute('src', PREVIOUS);
+    await expectNoAxeViolations(container);
+  });
+
+  it('Messages with children holds those instead, e.g. the status line beside the error', () => {
+    const { container } = render(
+      <ReferenceUploader.Root allowUpload={false}>
+        <ReferenceUploader.Messages>
+          <ReferenceUploader.Status />
+          <ReferenceUploader.Error />
+        </ReferenceUploader.Messages>
+      </ReferenceUploader.Root>,
+    );
+    expect(container.querySelector('[data-slot="reference-uploader-messages"]')).toContainElement(screen.getByRole('status'));
+  });
+});
+
+describe('translations typed with the messages interface', () => {
+  /** A full translation written before `tooNarrow` existed: it must keep compiling (tsc checks this file). */
+  const german: ReferenceUploaderLabels = {
+    unsupportedType: 'Diese Datei ist kein JPEG-, PNG- oder WebP-Bild.',
+    tooLarge: ({ bytes }) => `Dieses Bild hat ${Math.round(bytes / 1024 / 1024)} MB, mehr als erlaubt.`,
+    tooSmall: ({ width, height, minShortEdge }) => `Dieses Bild hat nur ${width} × ${height} Pixel; nötig sind ${minShortEdge} Pixel je Seite.`,
+    unreadable: 'Dieses Bild lässt sich nicht öffnen.',
+    invalidUrl: 'Geben Sie einen Link mit http:// oder https:// ein.',
+    uploadsUnavailable: 'Hochladen ist hier nicht möglich. Fügen Sie einen Bildlink ein.',
+    uploadFailed: ({ reason }) => `Das Hochladen ist fehlgeschlagen: ${reason}`,
+    fileInput: 'Referenzbild',
+    dropzone: 'Foto hierher ziehen, einfügen oder Datei wählen',
+    dropzoneHint: 'JPEG, PNG oder WebP · bis 10 MB · mindestens 256 px',
+    dropzoneActive: 'Loslassen, um dieses Bild zu verwenden',
+    urlInput: 'Bild-URL',
+    urlPlaceholder: 'https://example.com/foto.jpg',
+    preview: 'Vorschau des Referenzbilds',
+    remove: 'Referenzbild entfernen',
+    progress: 'Fortschritt des Hochladens',
+    cancel: 'Hochladen abbrechen',
+    checking: 'Bild wird geprüft…',
+    or: 'oder',
+  };
+
+  it('given such a translation without tooNarrow, a too-narrow panorama is still refused, with the default message, and its other strings stay', async () => {
+    const user = userEvent.setup();
+    const { client, calls } = uploadClient();
+    const onError = vi.fn();
+    render(<ReferenceUploader client={client} labels={german} onError={onError} />);
+    await user.upload(screen.getByLabelText('Referenzbild'), pngFile(6000, 300));
+    expect(await screen.findByRole('alert')).toHaveTextContent('This image is too long and narrow (6000 × 300 pixels). Crop it to at most 8:1.');
+    expect(onError).toHaveBeenCalledWith(expect.objectContaining({ code: 'too_small' }));
+    expect(calls).toHaveLength(0);
+    await user.upload(screen.getByLabelText('Referenzbild'), pngFile(1000, 200));
+    await waitFor(() => expect(screen.getByRole('alert')).toHaveTextContent('Dieses Bild hat nur 1000 × 200 Pixel; nötig sind 256 Pixel je Seite.'));
+  });
+
+  it('given a tooNarrow of its own, that one is shown, with the original and the uploaded size', async () => {
+    const user = userEvent.setup();
+    const { client } = uploadClient();
+    const labels: ReferenceUploaderLabels = {
+      ...german,
+      tooNarrow: ({ width, height, scaledWidth, scaledHeight }) => `Zu schmal: ${width} × ${height} würde ${scaledWidth} × ${scaledHeight}.`,
+    };
+    render(<ReferenceUploader client={client} labels={labels} />);
+    await user.upload(screen.getByLabelText('Referenzbild'), pngFile(6000, 300));
+    expect(await screen.findByRole('alert')).toHaveTextContent('Zu schmal: 6000 × 300 würde 2048 × 102.');
+  });
+
+  it('the default tooNarrow\'s advice follows minShortEdge and maxLongEdge, through the headless hook too', async () => {
+    const { client } = uploadClient();
+    const messages: Partial<ReferenceUploadMessages> = { unreadable: 'Kaputt.' };
+    const { result } = renderHook(() => useReferenceUpload({ client, messages, minShortEdge: 300 }));
+    await act(() => result.current.selectFile(pngFile(4000, 500)));
+    // 2048 / 300 = 6.83: rounded down to advice that, followed, passes (500 × 3400 → 301 px short edge).
+    expect(result.current.error).toEqual({ code: 'too_small', message: 'This image is too long and narrow (4000 × 500 pixels). Crop it to at most 6.8:1.' });
   });
 });
 

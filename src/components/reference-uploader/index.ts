@@ -12,6 +12,8 @@ export {
   type ReferenceUploaderButtonProps,
   type ReferenceUploaderProgressProps,
   type ReferenceUploaderErrorProps,
+  type ReferenceUploaderFrameProps,
+  type ReferenceUploaderMessagesProps,
   type ReferenceUploaderLabels,
   type ReferenceUploaderSlot,
 } from './reference-uploader.js';

@@ -56,7 +56,7 @@ export interface ReferenceUploaderLabels extends ReferenceUploadMessages {
 }
 
 /** The default (English) labels. */
-export const defaultReferenceUploaderLabels: ReferenceUploaderLabels = {
+export const defaultReferenceUploaderLabels: Required<ReferenceUploaderLabels> = {
   ...defaultReferenceUploadMessages,
   fileInput: 'Reference image',
   dropzone: 'Drop a photo here, paste one, or choose a file',
@@ -74,7 +74,7 @@ export const defaultReferenceUploaderLabels: ReferenceUploaderLabels = {
 
 interface ReferenceUploaderContextValue {
   upload: UseReferenceUploadResult;
-  labels: ReferenceUploaderLabels;
+  labels: Required<ReferenceUploaderLabels>;
   ids: { fileInput: string; urlInput: string; error: string; hint: string };
   fileInputRef: RefObject<HTMLInputElement | null>;
   describedBy: string | undefined;
@@ -600,16 +600,78 @@ function Status({ ref, children, ...rest }: ReferenceUploaderErrorProps) {
   );
 }
 
+export interface ReferenceUploaderFrameProps extends ComponentPropsWithoutRef<'div'> {
+  ref?: Ref<HTMLDivElement> | undefined;
+}
+
+/**
+ * The image's place: with styles.css, a preview box (the image fitted in, with the progress bar,
+ * Cancel or Remove across its foot) beside the drop zone or the links-only notice, as tall with
+ * an image as without one, so nothing after it moves when a preview appears. Without children
+ * it holds the ready layout's parts (`Preview`, `Progress`, `CancelButton`, `RemoveButton`,
+ * `Status`, `Dropzone`, `Notice`); give your own to choose them. `data-slot="reference-uploader-frame"`.
+ *
+ * @example
+ * <ReferenceUploader.Root client={client} onValueChange={setReference}>
+ *   <ReferenceUploader.Frame>
+ *     <ReferenceUploader.Preview />
+ *     <ReferenceUploader.RemoveButton />
+ *     <ReferenceUploader.Dropzone />
+ *   </ReferenceUploader.Frame>
+ *   <ReferenceUploader.FileInput />
+ *   <ReferenceUploader.Messages />
+ * </ReferenceUploader.Root>
+ */
+function Frame({ children, ref, ...rest }: ReferenceUploaderFrameProps) {
+  return (
+    <div data-slot="reference-uploader-frame" {...rest} ref={ref}>
+      {children ?? (
+        <>
+          <Preview />
+          <Progress />
+          <CancelButton />
+          <RemoveButton />
+          <Status />
+          <Dropzone />
+          <Notice />
+        </>
+      )}
+    </div>
+  );
+}
+
+export type ReferenceUploaderMessagesProps = ReferenceUploaderFrameProps;
+
+/**
+ * The error line's place, always rendered: with styles.css it keeps room for two lines (every
+ * default message fits at 360 px wide), so a refused file or link moves nothing after it.
+ * Holds `ReferenceUploader.Error` unless given children. Not a live region itself: the alert
+ * inside is announced once, when it appears. `data-slot="reference-uploader-messages"`.
+ *
+ * @example
+ * <ReferenceUploader.Root client={client}>
+ *   <ReferenceUploader.UrlLabel />
+ *   <ReferenceUploader.UrlInput />
+ *   <ReferenceUploader.Messages />
+ *   <button type="submit">Generate</button>
+ * </ReferenceUploader.Root>
+ */
+function Messages({ children, ref, ...rest }: ReferenceUploaderMessagesProps) {
+  return (
+    <div data-slot="reference-uploader-messages" {...rest} ref={ref}>
+      {children ?? <ErrorMessage />}
+    </div>
+  );
+}
+
 export type ReferenceUploaderProps = Omit<ReferenceUploaderRootProps, 'asChild' | 'children'>;
 
 /**
  * The ready uploader: drop zone (click, Enter or Space to browse), paste, an "Image URL"
  * field, preview with remove, progress with cancel, and messages. Its value is the
- * reference image URL (`character_reference_image`). The preview, progress, buttons and status
- * share one `reference-uploader-frame` with the drop zone; styles.css keeps that frame the same
- * size with or without an image, and the error line sits in a `reference-uploader-messages` box
- * that is always there with room for two lines, so what follows (a form's "Generate") moves
- * neither when a preview appears nor when a file or link is refused.
+ * reference image URL (`character_reference_image`). It is `ReferenceUploader.Frame`, the file
+ * input, the URL field and `ReferenceUploader.Messages` inside `ReferenceUploader.Root`, so what
+ * follows (a form's "Generate") moves neither when a preview appears nor when a file or link is refused.
  *
  * @example
  * <ReferenceUploader client={client} onValueChange={(url) => setReference(url)} />
@@ -617,27 +679,16 @@ export type ReferenceUploaderProps = Omit<ReferenceUploaderRootProps, 'asChild' 
 function ReferenceUploaderDefault(props: ReferenceUploaderProps) {
   return (
     <Root {...props}>
-      <div data-slot="reference-uploader-frame">
-        <Preview />
-        <Progress />
-        <CancelButton />
-        <RemoveButton />
-        <Status />
-        <Dropzone />
-        <Notice />
-      </div>
+      <Frame />
       <FileInput />
       <UrlLabel />
       <UrlInput />
-      {/* Not a live region itself: the alert inside is announced when it appears, as in custom layouts. */}
-      <div data-slot="reference-uploader-messages">
-        <ErrorMessage />
-      </div>
+      <Messages />
     </Root>
   );
 }
 
-/** Slot names inside the default layout, so CSS can place them. */
+/** Slot names of the parts, so CSS can place them. */
 export type ReferenceUploaderSlot =
   | 'reference-uploader'
   | 'reference-uploader-frame'
@@ -656,22 +707,26 @@ export type ReferenceUploaderSlot =
 
 /**
  * The reference-image uploader: `<ReferenceUploader />` for the ready layout, or its parts
- * (`ReferenceUploader.Root`, `.Dropzone`, `.FileInput`, `.UrlLabel`, `.UrlInput`, `.Preview`,
- * `.RemoveButton`, `.Progress`, `.CancelButton`, `.Error`, `.Notice`, `.Status`) to arrange your own.
+ * (`ReferenceUploader.Root`, `.Frame`, `.Dropzone`, `.FileInput`, `.UrlLabel`, `.UrlInput`, `.Preview`,
+ * `.RemoveButton`, `.Progress`, `.CancelButton`, `.Messages`, `.Error`, `.Notice`, `.Status`) to arrange your own.
+ * `.Frame` and `.Messages` keep what follows in place as the ready layout does.
  *
  * @example
  * <ReferenceUploader.Root client={client} value={url} onValueChange={setUrl}>
  *   <MyCard>
- *     <ReferenceUploader.Preview />
- *     <ReferenceUploader.Dropzone asChild><MyDropArea /></ReferenceUploader.Dropzone>
+ *     <ReferenceUploader.Frame>
+ *       <ReferenceUploader.Preview />
+ *       <ReferenceUploader.Dropzone asChild><MyDropArea /></ReferenceUploader.Dropzone>
+ *     </ReferenceUploader.Frame>
  *     <ReferenceUploader.FileInput />
  *     <ReferenceUploader.UrlLabel /><ReferenceUploader.UrlInput />
- *     <ReferenceUploader.Error />
+ *     <ReferenceUploader.Messages />
  *   </MyCard>
  * </ReferenceUploader.Root>
  */
 export const ReferenceUploader = Object.assign(ReferenceUploaderDefault, {
   Root,
+  Frame,
   Dropzone,
   FileInput,
   UrlLabel,
@@ -680,6 +735,7 @@ export const ReferenceUploader = Object.assign(ReferenceUploaderDefault, {
   RemoveButton,
   CancelButton,
   Progress,
+  Messages,
   Error: ErrorMessage,
   Notice,
   Status,

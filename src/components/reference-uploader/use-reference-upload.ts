@@ -28,7 +28,11 @@ export interface ReferenceUploadError {
   message: string;
 }
 
-/** Every message the uploader shows about a file or URL; override any for translation. */
+/**
+ * Every message the uploader shows about a file or URL; override any for translation. Messages
+ * added after the first release are optional, so a full translation typed with this interface
+ * keeps compiling when one is added; what it leaves out shows the default.
+ */
 export interface ReferenceUploadMessages {
   /** The file is not a JPEG, PNG or WebP (judged by its bytes). @default "This file isn't a JPEG, PNG or WebP image. …" */
   unsupportedType: string;
@@ -36,8 +40,13 @@ export interface ReferenceUploadMessages {
   tooLarge: (info: { bytes: number; maxBytes: number }) => string;
   /** The image's short edge is below the minimum. @default ({ width, height, minShortEdge }) => `This image is only 200 × 100 pixels. …` */
   tooSmall: (info: { width: number; height: number; minShortEdge: number }) => string;
-  /** The image is big enough, but so long for its width that downscaling it to `maxLongEdge` would leave its short edge under the minimum (code `too_small`). @default ({ width, height, scaledWidth, scaledHeight, minShortEdge }) => `This image is too narrow for its length: …` */
-  tooNarrow: (info: { width: number; height: number; scaledWidth: number; scaledHeight: number; minShortEdge: number; maxLongEdge: number }) => string;
+  /**
+   * The image is big enough, but so long for its width that downscaling it to `maxLongEdge` would
+   * leave its short edge under the minimum (code `too_small`). Optional, as it came after the first
+   * release: a translation without it shows this default.
+   * @default ({ width, height, maxLongEdge, minShortEdge }) => `This image is too long and narrow (6000 × 300 pixels). Crop it to at most 8:1.`
+   */
+  tooNarrow?: (info: { width: number; height: number; scaledWidth: number; scaledHeight: number; minShortEdge: number; maxLongEdge: number }) => string;
   /** The file starts like an image but could not be decoded. @default "This image couldn't be opened. …" */
   unreadable: string;
   /** The URL is not an absolute http(s) URL. @default 'Enter a link that starts with http:// or https://.' */
@@ -53,15 +62,16 @@ const DECODE_HEADROOM = 4;
 
 const megabytes = (bytes: number) => `${(bytes / (1024 * 1024)).toFixed(1).replace(/\.0$/, '')} MB`;
 
-/** The default (English) messages. */
-export const defaultReferenceUploadMessages: ReferenceUploadMessages = {
+/** The default (English) messages. Each fits two lines of the ready layout at 360 px wide. */
+export const defaultReferenceUploadMessages: Required<ReferenceUploadMessages> = {
   unsupportedType: "This file isn't a JPEG, PNG or WebP image. Choose a photo in one of those formats.",
   tooLarge: ({ bytes, maxBytes }) =>
     `This image is ${megabytes(bytes)}, larger than the ${megabytes(maxBytes)} limit. Choose a smaller file.`,
   tooSmall: ({ width, height, minShortEdge }) =>
     `This image is only ${width} × ${height} pixels. Choose one at least ${minShortEdge} pixels on each side.`,
-  tooNarrow: ({ width, height, scaledWidth, scaledHeight, minShortEdge, maxLongEdge }) =>
-    `This image is too narrow for its length: resized to ${maxLongEdge} pixels on its long side, ${width} × ${height} pixels becomes ${scaledWidth} × ${scaledHeight}, under the ${minShortEdge}-pixel minimum. Crop it closer to the character.`,
+  // The longest side it may have is maxLongEdge / minShortEdge times its short side (rounded down: advice that is safe to follow).
+  tooNarrow: ({ width, height, minShortEdge, maxLongEdge }) =>
+    `This image is too long and narrow (${width} × ${height} pixels). Crop it to at most ${Math.floor((maxLongEdge / minShortEdge) * 10) / 10}:1.`,
   unreadable: "This image couldn't be opened. It may be damaged; try another file.",
   invalidUrl: 'Enter a link that starts with http:// or https://.',
   uploadsUnavailable: "Uploading files isn't available here. Paste a link to an image instead.",
@@ -198,13 +208,18 @@ export function useReferenceUpload(options: UseReferenceUploadOptions = {}): Use
     [onErrorRef],
   );
 
-  const stopCurrent = useCallback(() => {
-    controllerRef.current?.abort();
+  /** Nothing in progress any more (a check or upload ended, or was stopped). */
+  const settle = useCallback(() => {
     controllerRef.current = null;
     setBusy(null);
     setProgress(null);
     setPending(null);
   }, []);
+
+  const stopCurrent = useCallback(() => {
+    controllerRef.current?.abort();
+    settle();
+  }, [settle]);
 
   useEffect(() => () => controllerRef.current?.abort(), []);
 
@@ -226,10 +241,7 @@ export function useReferenceUpload(options: UseReferenceUploadOptions = {}): Use
 
       const refuse = (next: ReferenceUploadError) => {
         if (!current()) return;
-        controllerRef.current = null;
-        setBusy(null);
-        setProgress(null);
-        setPending(null);
+        settle();
         fail(next);
       };
 
@@ -291,18 +303,12 @@ export function useReferenceUpload(options: UseReferenceUploadOptions = {}): Use
           },
         });
         if (!current()) return;
-        controllerRef.current = null;
+        settle();
         setUploaded({ ...local, url: result.url });
-        setPending(null);
-        setBusy(null);
-        setProgress(null);
         setValue(result.url);
       } catch (caught) {
         if (!current()) return;
-        if (isCharacterApiError(caught) && caught.code === 'aborted') {
-          refuseSilently();
-          return;
-        }
+        if (isCharacterApiError(caught) && caught.code === 'aborted') return settle();
         if (isCharacterApiError(caught) && caught.code === 'not_found') {
           setServerHasStorage(false);
           return refuse({ code: 'uploads_unavailable', message: messages.uploadsUnavailable });
@@ -310,15 +316,8 @@ export function useReferenceUpload(options: UseReferenceUploadOptions = {}): Use
         const reason = caught instanceof Error && caught.message ? ensureSentence(caught.message) : 'the connection failed.';
         return refuse({ code: 'upload_failed', message: messages.uploadFailed({ reason }) });
       }
-
-      function refuseSilently() {
-        controllerRef.current = null;
-        setBusy(null);
-        setProgress(null);
-        setPending(null);
-      }
     },
-    [disabled, allowUpload, serverHasStorage, maxBytes, minShortEdge, maxLongEdge, messagesRef, clientRef, fail, stopCurrent, setValue],
+    [disabled, allowUpload, serverHasStorage, maxBytes, minShortEdge, maxLongEdge, messagesRef, clientRef, fail, settle, stopCurrent, setValue],
   );
 
   const setUrl = useCallback(
