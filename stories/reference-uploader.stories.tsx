@@ -1,5 +1,5 @@
 import type { Meta, StoryObj } from '@storybook/react-vite';
-import { expect, fn, waitFor, within } from 'storybook/test';
+import { expect, fn, userEvent, waitFor, within } from 'storybook/test';
 import { ReferenceUploader } from '../src/components/reference-uploader/index.js';
 import { CharacterApiError } from '../src/core/errors.js';
 import type { CharacterClient } from '../src/core/types.js';
@@ -54,7 +54,7 @@ const meta = {
     docs: {
       description: {
         component:
-          'The character reference: drop a photo, click (or Enter/Space) to browse, paste an image, or paste/type an image URL. Files are checked by their bytes (JPEG, PNG, WebP), size (≤ 10 MB) and short edge (≥ 256 px) before anything is sent; larger than 2048 px is downscaled in the browser. The value is the URL that becomes `character_reference_image`. Parts: `ReferenceUploader.Root`, `.Dropzone`, `.FileInput`, `.UrlLabel`, `.UrlInput`, `.Preview`, `.RemoveButton`, `.Progress`, `.CancelButton`, `.Error`, `.Notice`, `.Status`; headless: `useReferenceUpload`.',
+          'The character reference: drop a photo, click (or Enter/Space) to browse, paste an image, or paste/type an image URL. Files are checked by their bytes (JPEG, PNG, WebP), size (≤ 10 MB) and short edge (≥ 256 px) before anything is sent; larger than 2048 px is downscaled in the browser. The value is the URL that becomes `character_reference_image`. Parts: `ReferenceUploader.Root`, `.Frame`, `.Dropzone`, `.FileInput`, `.UrlLabel`, `.UrlInput`, `.Preview`, `.RemoveButton`, `.Progress`, `.CancelButton`, `.Messages`, `.Error`, `.Notice`, `.Status`; headless: `useReferenceUpload`. `.Frame` and `.Messages` keep their room whatever happens, so what follows them never moves.',
       },
     },
   },
@@ -123,5 +123,50 @@ export const Disabled: Story = {
     const canvas = within(canvasElement);
     await expect(canvas.getByRole('textbox', { name: 'Image URL' })).toBeDisabled();
     await expect(canvas.getByRole('button', { name: 'Remove reference image' })).toBeDisabled();
+  },
+};
+
+/**
+ * A custom layout from the parts: the link field first, then `ReferenceUploader.Messages` (room
+ * for the error line, always there) and `ReferenceUploader.Frame` with parts of your choosing
+ * (the preview's place is kept, image or not). The app's own button after them stays put
+ * through a refused link and an image appearing.
+ */
+export const CustomLayout: Story = {
+  args: { labels: { urlInput: 'Link to a photo of your character' } },
+  render: (args) => (
+    <>
+      <ReferenceUploader.Root {...args}>
+        <ReferenceUploader.UrlLabel />
+        <ReferenceUploader.UrlInput />
+        <ReferenceUploader.Messages />
+        <ReferenceUploader.Frame>
+          <ReferenceUploader.Preview />
+          <ReferenceUploader.Progress />
+          <ReferenceUploader.RemoveButton />
+          <ReferenceUploader.Dropzone />
+          <ReferenceUploader.Notice />
+        </ReferenceUploader.Frame>
+        <ReferenceUploader.FileInput />
+      </ReferenceUploader.Root>
+      <button type="button" style={{ marginTop: '0.5rem' }}>
+        Next
+      </button>
+    </>
+  ),
+  play: async ({ canvasElement }) => {
+    const canvas = within(canvasElement);
+    const next = canvas.getByRole('button', { name: 'Next' });
+    const top = next.getBoundingClientRect().top;
+    const field = canvas.getByRole('textbox', { name: 'Link to a photo of your character' });
+    await userEvent.type(field, 'photo dot jpg{Enter}');
+    await expect(await canvas.findByRole('alert')).toHaveTextContent('Enter a link that starts with http:// or https://.');
+    await expect(canvasElement.querySelector('[data-slot="reference-uploader-messages"]')).toContainElement(canvas.getByRole('alert'));
+    await expect(next.getBoundingClientRect().top).toBe(top);
+    await userEvent.clear(field);
+    await userEvent.type(field, `${PORTRAIT}{Enter}`);
+    const preview = await canvas.findByRole('img', { name: 'Reference image preview' });
+    await waitFor(() => expect((preview as HTMLImageElement).naturalWidth).toBeGreaterThan(0));
+    await expect(next.getBoundingClientRect().top).toBe(top);
   },
 };
