@@ -64,10 +64,12 @@ export const httpUrlSchema = z.string().check(
  * the same types, and each of those zod classes would add its code to every app that imports
  * the client (0.6 kB gz together, bench:size).
  */
-const oneOf = <T extends string>(values: readonly T[]) =>
+/** An optional field that takes one of `values` (also used for saved handles in src/react). */
+export const oneOf = <T extends string>(values: readonly T[]) =>
   z.optional(z.custom<T>((value) => values.includes(value as T), { message: `Must be one of ${values.join(', ')}` }));
 
-const wholeNumber = (min: number, max: number, message: string) =>
+/** A whole number from `min` to `max`, checked by one predicate. */
+export const wholeNumber = (min: number, max: number, message: string) =>
   z.custom<number>((value) => Number.isInteger(value) && (value as number) >= min && (value as number) <= max, { message });
 
 /**

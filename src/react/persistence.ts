@@ -1,5 +1,5 @@
 import * as z from 'zod/mini';
-import { ASPECT_RATIOS, RENDERING_SPEEDS, RESOLUTIONS, type CharacterInput } from '../core/schemas.js';
+import { ASPECT_RATIOS, oneOf, RENDERING_SPEEDS, RESOLUTIONS, wholeNumber, type CharacterInput } from '../core/schemas.js';
 
 /**
  * Where a generation's handle is kept between mounts and reloads. A subset of the Web
@@ -41,24 +41,29 @@ export interface GenerationHandle {
   startEstimated?: true;
 }
 
+/*
+ * Checked with the core's one-predicate helpers (`oneOf`, `wholeNumber`, `z.custom`) rather than
+ * `z.enum`, `z.int`, `z.literal` and `z.minLength`: the same values pass, and those zod classes
+ * would add their code to every app that uses the hook.
+ */
 const inputSummarySchema = z.object({
   prompt: z.string(),
   character_reference_image: z.string(),
-  aspect_ratio: z.optional(z.enum(ASPECT_RATIOS)),
-  resolution: z.optional(z.enum(RESOLUTIONS)),
-  numberOfImages: z.optional(z.int()),
-  rendering_speed: z.optional(z.enum(RENDERING_SPEEDS)),
+  aspect_ratio: oneOf(ASPECT_RATIOS),
+  resolution: oneOf(RESOLUTIONS),
+  numberOfImages: z.optional(wholeNumber(-Infinity, Infinity, 'Must be a whole number')),
+  rendering_speed: oneOf(RENDERING_SPEEDS),
 });
 
 const persistedSchema = z.object({
-  v: z.literal(1),
-  jobId: z.string().check(z.minLength(1)),
+  v: z.custom<1>((value) => value === 1),
+  jobId: z.string().check(z.refine((value) => value.length > 0)),
   startedAt: z.number().check(z.refine(Number.isFinite)),
   endpoint: z.string(),
   input: z.optional(inputSummarySchema),
-  settled: z.optional(z.enum(['completed', 'failed', 'expired'])),
+  settled: oneOf(['completed', 'failed', 'expired'] as const),
   expiresAt: z.optional(z.string()),
-  startEstimated: z.optional(z.literal(true)),
+  startEstimated: z.optional(z.custom<true>((value) => value === true)),
 });
 
 /** Keep only the summary fields of an input (never unknown keys, never the seed). */
