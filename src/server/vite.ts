@@ -1,9 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { SimulatorOptions } from '../testing/simulator.js';
+import type { SimulatorOptions, SimulatorReference } from '../testing/simulator.js';
 import { toNodeHandler, type NodeHandler } from './node.js';
 import { publicOrigin } from './origin.js';
 import { createCharacterProxy, type CharacterProxyOptions, type FetchHandler, type ProxyLogger } from './proxy.js';
+import type { UploadStorage } from './storage.js';
 
 /** Options of `characterProxyPlugin`: the proxy's options, plus what to do without a key. */
 export interface CharacterProxyPluginOptions extends CharacterProxyOptions {
@@ -12,7 +13,10 @@ export interface CharacterProxyPluginOptions extends CharacterProxyOptions {
   /**
    * Used when there is no `apiKey` and no `PIXELDOJO_API_KEY`: options of the in-process
    * simulator the proxy then talks to, or `false` to never simulate (the proxy answers 500).
-   * @default { speed: 5 }
+   * With `uploads` whose storage can `read`, the simulated images embed a reference uploaded
+   * through this plugin (read from the storage, never over the network); a `readReference` given
+   * here is asked about every other URL; other references show the placeholder.
+   * @default { speed: 5 }, reading back the references uploaded through this plugin
    */
   simulator?: Omit<SimulatorOptions, 'apiKey' | 'basePath' | 'imagePath'> | false;
   /** Where the simulator is mounted; the browser loads its images from `{simulatorPath}/images/…`. @default '/api/simulator' */
@@ -56,6 +60,37 @@ async function keyFromEnvFiles(config: ViteConfigLike): Promise<string | undefin
 }
 
 const MAX_ORIGINS = 8;
+/** How many upload URLs the plugin remembers for the simulator to read back (the oldest go first). */
+const MAX_ISSUED = 1000;
+
+/**
+ * The plugin's upload storage, remembering each URL it hands out, and a reader the simulator
+ * embeds references with: it answers only those URLs, from the storage itself (no network, so
+ * no request to anything a user typed), and `undefined` for every other URL.
+ */
+function readableUploads(storage: UploadStorage): { storage: UploadStorage; readReference: (url: string) => Promise<SimulatorReference | undefined> } {
+  const issued = new Map<string, string>();
+  return {
+    storage: {
+      publicPath: storage.publicPath,
+      async put(bytes, info) {
+        const stored = await storage.put(bytes, info);
+        const name = new URL(stored.url).pathname.split('/').pop();
+        if (name) {
+          issued.delete(stored.url);
+          issued.set(stored.url, name);
+          while (issued.size > MAX_ISSUED) issued.delete(issued.keys().next().value!);
+        }
+        return stored;
+      },
+      ...(storage.read ? { read: (name: string) => storage.read!(name) } : {}),
+    },
+    async readReference(url) {
+      const name = issued.get(url);
+      return name === undefined || !storage.read ? undefined : storage.read(name);
+    },
+  };
+}
 
 function viteLogger(server: ViteServerLike): ProxyLogger {
   const logger = server.config.logger;
@@ -67,7 +102,8 @@ function viteLogger(server: ViteServerLike): ProxyLogger {
  * Mounts the character proxy in Vite's dev (and preview) server at `basePath`. With a key
  * (`apiKey`, `PIXELDOJO_API_KEY` in the environment or in Vite's `.env` files) it talks to PixelDojo; without one it runs the simulator
  * from `react-ideogram-character/testing` in the same process as its upstream, serves the
- * simulated images at `{simulatorPath}/images/…`, and says so in the terminal.
+ * simulated images at `{simulatorPath}/images/…` (showing a reference uploaded through the
+ * plugin's `uploads`), and says so in the terminal.
  *
  * @example
  * // vite.config.ts
@@ -97,8 +133,22 @@ export function characterProxyPlugin(options: CharacterProxyPluginOptions = {}):
     // A fresh seed per start: job ids must not repeat across restarts, or a job handle the
     // browser saved before the restart would resume against someone else's job.
     const seed = Number.parseInt(randomBytes(4).toString('hex'), 16) || 1;
+    // The simulated images embed a reference uploaded here (read back from the storage); an
+    // <img> shows no external image inside an SVG, so a pasted link keeps the placeholder.
+    const uploads = options.uploads && readableUploads(options.uploads.storage);
+    // A readReference of the app's own (e.g. for a page asset) is asked about every other URL.
+    const theirs = options.simulator ? options.simulator.readReference : undefined;
+    const readReference = uploads && theirs ? async (url: string) => (await uploads.readReference(url)) ?? theirs(url) : (uploads?.readReference ?? theirs);
     // Images at {simulatorPath}/images/…, not the simulator's default {basePath}/simulator/images/….
-    const simulator = createSimulator({ speed: 5, seed, ...(options.simulator || {}), apiKey: simulatedKey, basePath: simulatorPath, imagePath: '/images' });
+    const simulator = createSimulator({
+      speed: 5,
+      seed,
+      ...(options.simulator || {}),
+      readReference,
+      apiKey: simulatedKey,
+      basePath: simulatorPath,
+      imagePath: '/images',
+    });
     // The simulator builds image URLs from the origin it is called at, so each browser-facing
     // origin (localhost, 127.0.0.1, a LAN address Vite allowed) gets a proxy whose upstream URL is on it.
     const proxies = new Map<string, FetchHandler>();
@@ -107,6 +157,7 @@ export function characterProxyPlugin(options: CharacterProxyPluginOptions = {}):
       if (!proxy) {
         proxy = createCharacterProxy({
           ...options,
+          ...(uploads ? { uploads: { ...options.uploads, storage: uploads.storage } } : {}),
           basePath,
           logger,
           apiKey: simulatedKey,

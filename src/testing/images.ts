@@ -83,13 +83,52 @@ function hueOf(image: SimulatedImage): number {
   return hashString(`${image.jobId}/${image.index}/${image.input.prompt}`) % 360;
 }
 
+/** The reference types the SVG embeds: what the proxy accepts as uploads. */
+const EMBEDDABLE_TYPES: ReadonlySet<string> = new Set(['image/jpeg', 'image/png', 'image/webp']);
+
+const BASE64_DIGITS = new TextEncoder().encode('ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/');
+
+/** Base64 without Node's Buffer (this runs in browsers too); Node's `btoa` takes ~100 ms a MB, this a few. */
+function base64(bytes: Uint8Array): string {
+  const out = new Uint8Array(Math.ceil(bytes.length / 3) * 4);
+  let o = 0;
+  let i = 0;
+  for (; i + 2 < bytes.length; i += 3) {
+    const n = (bytes[i]! << 16) | (bytes[i + 1]! << 8) | bytes[i + 2]!;
+    out[o++] = BASE64_DIGITS[n >>> 18]!;
+    out[o++] = BASE64_DIGITS[(n >>> 12) & 63]!;
+    out[o++] = BASE64_DIGITS[(n >>> 6) & 63]!;
+    out[o++] = BASE64_DIGITS[n & 63]!;
+  }
+  if (i < bytes.length) {
+    const n = (bytes[i]! << 16) | ((bytes[i + 1] ?? 0) << 8);
+    out[o++] = BASE64_DIGITS[n >>> 18]!;
+    out[o++] = BASE64_DIGITS[(n >>> 12) & 63]!;
+    out[o++] = i + 1 < bytes.length ? BASE64_DIGITS[(n >>> 6) & 63]! : 61; // '='
+    out[o] = 61;
+  }
+  return new TextDecoder().decode(out);
+}
+
+/**
+ * The reference as a `data:` URI for `renderSvg`, or `undefined` when it may not be embedded:
+ * a type other than JPEG, PNG or WebP, or more than `maxBytes`.
+ */
+export function referenceDataUri(reference: { bytes: Uint8Array; contentType: string }, maxBytes: number): string | undefined {
+  const type = reference.contentType.split(';')[0]!.trim().toLowerCase();
+  if (!EMBEDDABLE_TYPES.has(type) || reference.bytes.byteLength > maxBytes) return undefined;
+  return `data:${type};base64,${base64(reference.bytes)}`;
+}
+
 /**
  * An SVG of the job's output size that shows the reference image, the prompt, the image
  * number and a clear SIMULATED mark. Every user string is XML-escaped; there is no script.
- * (Browsers do not load the `<image href>` when the SVG is shown through `<img>`, so a
- * silhouette sits behind it.)
+ * The reference is `embedded` (a `data:` URI from `referenceDataUri`) when given: browsers load
+ * no external resource for an SVG shown through `<img>`, but they do show a `data:` one. Else
+ * the `<image href>` is the reference's URL, which only an SVG opened directly loads, so a
+ * silhouette sits behind it (Chromium draws its broken-image mark over that in an `<img>`).
  */
-export function renderSvg(image: SimulatedImage): string {
+export function renderSvg(image: SimulatedImage, embedded?: string): string {
   const { width, height } = outputSize(image.input);
   const short = Math.min(width, height);
   const hue = hueOf(image);
@@ -111,7 +150,7 @@ export function renderSvg(image: SimulatedImage): string {
     `<g clip-path="url(#ref)"><rect x="${refX}" y="${refY}" width="${refSize}" height="${refSize}" fill="hsl(${(hue + 180) % 360} 25% 25%)"/>`,
     `<circle cx="${width / 2}" cy="${refY + refSize * 0.4}" r="${refSize * 0.2}" fill="hsl(${hue} 30% 80%)"/>`,
     `<ellipse cx="${width / 2}" cy="${refY + refSize * 1.02}" rx="${refSize * 0.36}" ry="${refSize * 0.32}" fill="hsl(${hue} 30% 80%)"/>`,
-    `<image href="${escapeXml(image.input.character_reference_image)}" x="${refX}" y="${refY}" width="${refSize}" height="${refSize}" preserveAspectRatio="xMidYMid slice"/></g>`,
+    `<image href="${escapeXml(embedded ?? image.input.character_reference_image)}" x="${refX}" y="${refY}" width="${refSize}" height="${refSize}" preserveAspectRatio="xMidYMid slice"/></g>`,
     `<g font-family="system-ui, sans-serif" fill="#111" text-anchor="middle">`,
     ...lines.map((line, i) => `<text x="${width / 2}" y="${Math.round(textTop + i * font * 1.3)}" font-size="${font}">${escapeXml(line)}</text>`),
     `</g>`,
@@ -121,7 +160,10 @@ export function renderSvg(image: SimulatedImage): string {
   ].join('\n');
 }
 
-/** The PNG variant: a small real image with the job's aspect ratio (long edge ≤ 256 px). */
+/**
+ * The PNG variant: a small real image with the job's aspect ratio (long edge ≤ 256 px). It never
+ * shows the reference (that would take a JPEG, PNG and WebP decoder here): a silhouette stands in.
+ */
 export function renderPng(image: SimulatedImage): Uint8Array {
   const { width, height } = fitLongEdge(outputSize(image.input), PNG_LONG_EDGE);
   return placeholderPng({ width, height, index: image.index + 1, hue: hueOf(image) });

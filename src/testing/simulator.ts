@@ -10,7 +10,7 @@ import {
   type JobStatus,
   type RenderingSpeed,
 } from '../core/schemas.js';
-import { renderPng, renderSvg } from './images.js';
+import { referenceDataUri, renderPng, renderSvg } from './images.js';
 import { defaultDurationMs, mixSeed, mulberry32, randomJobId } from './random.js';
 
 /**
@@ -32,6 +32,14 @@ export class SimulatedNetworkError extends TypeError {
 
 /** Credits one job costs, by rendering speed (the model page says 3–7 credits a job). */
 export const SIMULATOR_CREDIT_COSTS: Readonly<Record<RenderingSpeed, number>> = { Turbo: 3, Default: 5, Quality: 7 };
+
+/** A reference image's bytes, as a `readReference` option hands them to the simulator. */
+export interface SimulatorReference {
+  /** The file's bytes. */
+  bytes: Uint8Array;
+  /** Its type; only `image/jpeg`, `image/png` and `image/webp` are embedded. */
+  contentType: string;
+}
 
 /** Options of `createSimulator`. Every fault and duration is reproducible from `seed`. */
 export interface SimulatorOptions {
@@ -80,6 +88,17 @@ export interface SimulatorOptions {
   imagePath?: string;
   /** Format of the output image URLs in completed jobs (both are always served). @default 'svg' */
   imageFormat?: 'svg' | 'png';
+  /**
+   * Reads a job's `character_reference_image` (the URL as submitted) so its SVG images embed the
+   * reference as a `data:` URI: an SVG shown through `<img>` loads no external image, so without
+   * this the browser shows a placeholder (a silhouette; Chromium draws its broken-image mark on
+   * it). Answer `undefined` (or throw) when the bytes cannot be had; the placeholder stays. The URL is user input: read only URLs your own storage issued
+   * (as `characterProxyPlugin` does), never fetch arbitrary ones. PNG images never embed it.
+   * @default undefined (the SVG links the reference URL, shown only when the SVG is opened directly)
+   */
+  readReference?: (url: string) => SimulatorReference | undefined | Promise<SimulatorReference | undefined>;
+  /** The largest reference `readReference` may embed, in bytes; a larger one keeps the placeholder. @default 4_194_304 (4 MiB) */
+  maxReferenceBytes?: number;
   /** Base for relative URLs passed to `simulator.fetch`. @default location.origin where there is one, else 'http://localhost' */
   origin?: string;
   /** Same `Idempotency-Key` within this window → the same job, no second charge. @default 600_000 (10 minutes) */
@@ -177,6 +196,8 @@ const FAILURE_MESSAGES = [
 const JSON_HEADERS = { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' };
 const MAX_BODY_BYTES = 1024 * 1024;
 const RENDER_CACHE_SIZE = 64;
+/** The most characters/bytes the rendered images may hold together: SVGs embedding a reference are megabytes each. */
+const RENDER_CACHE_CHARS = 32 * 1024 * 1024;
 /** How often (simulated time) requests sweep forgotten jobs and stale idempotency keys out of memory. */
 const SWEEP_INTERVAL_MS = 60_000;
 
@@ -279,6 +300,8 @@ export function createSimulator(options: SimulatorOptions = {}): Simulator {
   const idempotencyWindowMs = options.idempotencyWindowMs ?? 600_000;
   const logLimit = Math.max(1, options.logLimit ?? 10_000);
   const imageFormat = options.imageFormat ?? 'svg';
+  const readReference = options.readReference;
+  const maxReferenceBytes = options.maxReferenceBytes ?? 4 * 1024 * 1024;
   const dropAt = options.dropAt ?? 'response';
   const rates = {
     failure: clampRate(options.failureRate),
@@ -290,6 +313,8 @@ export function createSimulator(options: SimulatorOptions = {}): Simulator {
   let jobs = new Map<string, SimulatedJob>();
   let idempotency = new Map<string, IdempotencyEntry>();
   let rendered = new Map<string, string | Uint8Array>();
+  let renderedChars = 0;
+  let lastReference: { url: string; uri: Promise<string | undefined> } | undefined;
   let credits = options.credits ?? 1000;
   let jobCounter = 0;
   // Separate streams, so images or latency never shift which API request gets which fault.
@@ -486,7 +511,26 @@ export function createSimulator(options: SimulatorOptions = {}): Simulator {
     return json(wireJob(job, at), 200);
   }
 
-  function getImage(jobId: string, index: number, format: 'svg' | 'png', at: number): Response {
+  /**
+   * The job's reference as a `data:` URI, when `readReference` gives bytes that may be embedded.
+   * The last one is kept: a job's images (up to 8, often asked for at once) share one read.
+   */
+  function embeddedReference(url: string): Promise<string | undefined> {
+    if (lastReference?.url !== url) {
+      const uri = (async () => {
+        try {
+          const reference = await readReference!(url);
+          return reference ? referenceDataUri(reference, maxReferenceBytes) : undefined;
+        } catch {
+          return undefined;
+        }
+      })();
+      lastReference = { url, uri };
+    }
+    return lastReference.uri;
+  }
+
+  async function getImage(jobId: string, index: number, format: 'svg' | 'png', at: number): Promise<Response> {
     const job = findJob(jobId, at);
     if (!job) return errorResponse(404, 'not_found', 'No image here');
     if (at >= job.expiresAt) return errorResponse(410, 'expired', 'This image has expired');
@@ -500,10 +544,22 @@ export function createSimulator(options: SimulatorOptions = {}): Simulator {
     let body = rendered.get(cacheKey);
     if (body === undefined) {
       const image = { jobId, index, count, input: job.input };
-      body = format === 'png' ? renderPng(image) : renderSvg(image);
+      body = format === 'png' ? renderPng(image) : renderSvg(image, readReference ? await embeddedReference(job.input.character_reference_image) : undefined);
       // Images never change, and pages ask for them again on every render: keep the latest few.
-      if (rendered.size >= RENDER_CACHE_SIZE) rendered.delete(rendered.keys().next().value!);
-      rendered.set(cacheKey, body);
+      // (Another request may have rendered it while this one read the reference: keep one copy.)
+      const size = (item: string | Uint8Array) => (typeof item === 'string' ? item.length : item.byteLength);
+      const earlier = rendered.get(cacheKey);
+      if (earlier === undefined) {
+        renderedChars += size(body);
+        rendered.set(cacheKey, body);
+      } else {
+        body = earlier;
+      }
+      while (rendered.size > RENDER_CACHE_SIZE || (renderedChars > RENDER_CACHE_CHARS && rendered.size > 1)) {
+        const [oldest, item] = rendered.entries().next().value!;
+        rendered.delete(oldest);
+        renderedChars -= size(item);
+      }
     }
     if (typeof body !== 'string') return new Response(body as Uint8Array<ArrayBuffer>, { status: 200, headers: { ...headers, 'content-type': 'image/png' } });
     return new Response(body, {
@@ -627,6 +683,8 @@ export function createSimulator(options: SimulatorOptions = {}): Simulator {
         jobs = new Map();
         idempotency = new Map();
         rendered = new Map();
+        renderedChars = 0;
+        lastReference = undefined;
         credits = options.credits ?? 1000;
         jobCounter = 0;
         faultRng = mulberry32(mixSeed(seed, 0xfa017));

@@ -4,8 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createLogger, createServer, type ViteDevServer } from 'vite';
-import { characterProxyPlugin, toNodeHandler } from '../../src/server/index.js';
+import { characterProxyPlugin, memoryStorage, toNodeHandler } from '../../src/server/index.js';
 import { createSimulator } from '../../src/testing/index.js';
+import { placeholderPng } from '../../src/testing/png.js';
 import { fakeKey, listen } from './helpers.js';
 
 const input = { prompt: 'A knight in the rain', character_reference_image: 'https://example.com/me.png' };
@@ -164,5 +165,107 @@ describe('given a Vite dev server with characterProxyPlugin and a key', () => {
       await upstream.close();
       await rm(root, { recursive: true, force: true });
     }
+  });
+});
+
+describe('given the playground: a Vite dev server with characterProxyPlugin, upload storage and no key', () => {
+  const PAGE_ASSET = '/assets/portrait.png';
+  const pageAsset = placeholderPng({ width: 10, height: 10, index: 4, hue: 300 });
+  let server: ViteDevServer;
+  let origin: string;
+  let root: string;
+
+  beforeAll(async () => {
+    vi.stubEnv('PIXELDOJO_API_KEY', '');
+    root = await mkdtemp(join(tmpdir(), 'ric-vite-'));
+    server = await createServer({
+      configFile: false,
+      root,
+      appType: 'custom',
+      logLevel: 'silent',
+      optimizeDeps: { noDiscovery: true, include: [] },
+      server: { port: 0, host: '127.0.0.1', strictPort: false, ws: false },
+      plugins: [
+        characterProxyPlugin({
+          // The app's own reader, for a page asset (as the playground's default portrait could use).
+          simulator: { durationMs: 0, readReference: (url) => (new URL(url).pathname === PAGE_ASSET ? { bytes: pageAsset, contentType: 'image/png' } : undefined) },
+          uploads: { storage: memoryStorage() },
+        }),
+      ],
+    });
+    await server.listen();
+    const { port } = server.httpServer!.address() as AddressInfo;
+    origin = `http://127.0.0.1:${port}`;
+  });
+
+  afterAll(async () => {
+    await server?.close();
+    vi.unstubAllEnvs();
+    await rm(root, { recursive: true, force: true });
+  });
+
+  async function uploadPng(png: Uint8Array): Promise<string> {
+    const form = new FormData();
+    form.append('file', new Blob([png as BlobPart], { type: 'image/png' }), 'me.png');
+    const uploaded = await fetch(`${origin}/api/character/uploads`, { method: 'POST', body: form });
+    expect(uploaded.status).toBe(201);
+    return ((await uploaded.json()) as { url: string }).url;
+  }
+
+  /** Submit a job with this reference (it completes at once), poll it and fetch its first SVG image. */
+  async function firstImageFor(reference: string): Promise<string> {
+    const submitted = await fetch(`${origin}/api/character/models/ideogram-character/run`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ ...input, character_reference_image: reference }),
+    });
+    expect(submitted.status).toBe(202);
+    const { statusUrl } = (await submitted.json()) as { statusUrl: string };
+    const job = (await (await fetch(`${origin}${statusUrl}`)).json()) as { status: string; output: { images: string[] } };
+    expect(job.status).toBe('completed');
+    const image = await fetch(job.output.images[0]!);
+    expect(image.headers.get('content-type')).toMatch(/^image\/svg\+xml/);
+    return image.text();
+  }
+
+  it('when a reference PNG is uploaded and used for a job, the simulated SVG embeds its very bytes as a data: URI (an <img> shows it)', async () => {
+    const png = placeholderPng({ width: 20, height: 24, index: 3, hue: 15 });
+    const url = await uploadPng(png);
+    const svg = await firstImageFor(url);
+    expect(svg).toContain(`<image href="data:image/png;base64,${Buffer.from(png).toString('base64')}"`);
+    expect(svg).not.toContain(url);
+  });
+
+  it('when the reference is an external URL, the SVG keeps the link and its silhouette, and nothing requests that URL', async () => {
+    const requests: string[] = [];
+    const elsewhere = await listen((req, res) => {
+      requests.push(req.url ?? '');
+      res.writeHead(200, { 'content-type': 'image/png' });
+      res.end(placeholderPng({ width: 8, height: 8, index: 1, hue: 0 }));
+    });
+    try {
+      const external = `${elsewhere.url}/me.png`;
+      const svg = await firstImageFor(external);
+      expect(svg).toContain(`<image href="${external}"`);
+      expect(svg).toContain('<circle');
+      expect(svg).not.toContain('data:');
+      expect(requests).toEqual([]);
+    } finally {
+      await elsewhere.close();
+    }
+  });
+
+  it("when the app gave a readReference of its own, a URL the plugin did not issue is read through it (uploads still embed, as above)", async () => {
+    const svg = await firstImageFor(`${origin}${PAGE_ASSET}`);
+    expect(svg).toContain(`<image href="data:image/png;base64,${Buffer.from(pageAsset).toString('base64')}"`);
+  });
+
+  it('when a URL names an uploaded file but is not the URL the plugin issued (another host), the SVG does not embed it', async () => {
+    const url = await uploadPng(placeholderPng({ width: 16, height: 16, index: 2, hue: 200 }));
+    const lookalike = url.replace('127.0.0.1', 'localhost');
+    expect(lookalike).not.toBe(url);
+    const svg = await firstImageFor(lookalike);
+    expect(svg).toContain(`<image href="${lookalike}"`);
+    expect(svg).not.toContain('data:');
   });
 });

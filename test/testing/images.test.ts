@@ -1,7 +1,8 @@
 import { crc32, inflateSync } from 'node:zlib';
 import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { ASPECT_RATIOS, RESOLUTIONS } from '../../src/core/index.js';
-import { createSimulator } from '../../src/testing/index.js';
+import { referenceDataUri } from '../../src/testing/images.js';
+import { createSimulator, type SimulatorOptions, type SimulatorReference } from '../../src/testing/index.js';
 import { BASE, INPUT, submitJob } from './helpers.js';
 
 beforeEach(() => {
@@ -11,8 +12,8 @@ afterEach(() => {
   vi.useRealTimers();
 });
 
-async function imageOf(input: Record<string, unknown>, format: 'svg' | 'png', index = 0) {
-  const simulator = createSimulator({ durationMs: 0 });
+async function imageOf(input: Record<string, unknown>, format: 'svg' | 'png', index = 0, options: SimulatorOptions = {}) {
+  const simulator = createSimulator({ durationMs: 0, ...options });
   const { jobId } = await submitJob(simulator, { ...INPUT, ...input });
   return simulator(new Request(`${BASE}/simulator/images/${jobId}/${index}.${format}`));
 }
@@ -103,6 +104,73 @@ describe('given a completed job, its SVG image', () => {
     expect(svgSize(await (await imageOf({ resolution: '1280x768', aspect_ratio: '1:3' }, 'svg')).text())).toEqual({ width: 1280, height: 768 });
     expect(svgSize(await (await imageOf({ aspect_ratio: '9:16' }, 'svg')).text())).toEqual({ width: 576, height: 1024 });
     expect(svgSize(await (await imageOf({}, 'svg')).text())).toEqual({ width: 1024, height: 1024 });
+  });
+});
+
+describe('given a simulator with readReference (the host can read the reference bytes)', () => {
+  const jpeg = new Uint8Array([0xff, 0xd8, 0xff, 0xe0, 0x00, 0x10, 0x4a, 0x46, 0x49, 0x46, 0x00, 0xff, 0xd9]);
+  const dataUri = `data:image/jpeg;base64,${Buffer.from(jpeg).toString('base64')}`;
+  const reading = (answer: () => SimulatorReference | undefined | Promise<SimulatorReference | undefined>) => {
+    const asked: string[] = [];
+    const readReference = (url: string) => {
+      asked.push(url);
+      return answer();
+    };
+    return { asked, readReference };
+  };
+
+  it('embeds the bytes it reads for the URL as submitted as a data: URI, in a well-formed SVG', async () => {
+    const { asked, readReference } = reading(() => ({ bytes: jpeg, contentType: 'image/jpeg' }));
+    const svg = await (await imageOf({}, 'svg', 0, { readReference })).text();
+    expect(asked).toEqual([INPUT.character_reference_image]);
+    expect(svg).toContain(`<image href="${dataUri}"`);
+    expect(svg).not.toContain(INPUT.character_reference_image);
+    expect(parseXml(svg).getElementsByTagName('parsererror')).toHaveLength(0);
+  });
+
+  it('encodes the bytes as base64 exactly as Node does, for every length and padding', () => {
+    for (let length = 0; length <= 64; length++) {
+      const bytes = Uint8Array.from({ length }, (_, i) => (i * 97 + length * 31) & 255);
+      expect(referenceDataUri({ bytes, contentType: 'image/png' }, 64)).toBe(`data:image/png;base64,${Buffer.from(bytes).toString('base64')}`);
+    }
+  });
+
+  it("reads the reference once for all of a job's images, each of which embeds it", async () => {
+    const { asked, readReference } = reading(() => ({ bytes: jpeg, contentType: 'image/jpeg' }));
+    const simulator = createSimulator({ durationMs: 0, readReference });
+    const { jobId } = await submitJob(simulator, { ...INPUT, numberOfImages: 3 });
+    const svgs = await Promise.all([0, 1, 2].map(async (index) => (await simulator(new Request(`${BASE}/simulator/images/${jobId}/${index}.svg`))).text()));
+    expect(svgs.every((svg) => svg.includes(`<image href="${dataUri}"`))).toBe(true);
+    expect(asked).toEqual([INPUT.character_reference_image]);
+  });
+
+  it('embeds a reference of exactly maxReferenceBytes, and keeps the link and silhouette for one byte more', async () => {
+    const read = () => ({ bytes: jpeg, contentType: 'image/jpeg' });
+    expect(await (await imageOf({}, 'svg', 0, { readReference: read, maxReferenceBytes: jpeg.length })).text()).toContain(dataUri);
+    const over = await (await imageOf({}, 'svg', 0, { readReference: read, maxReferenceBytes: jpeg.length - 1 })).text();
+    expect(over).toContain(`<image href="${INPUT.character_reference_image}"`);
+    expect(over).toContain('<circle');
+  });
+
+  it.each<[string, () => SimulatorReference | undefined | Promise<SimulatorReference | undefined>]>([
+    ['answers undefined', () => undefined],
+    ['throws', () => { throw new Error('gone'); }],
+    ['rejects', () => Promise.reject(new Error('gone'))],
+    ['answers an SVG (only JPEG, PNG and WebP are embedded)', () => ({ bytes: new TextEncoder().encode('<svg/>'), contentType: 'image/svg+xml' })],
+  ])('when it %s, the image is still served with the link and silhouette', async (_, answer) => {
+    const { readReference } = reading(answer);
+    const response = await imageOf({}, 'svg', 0, { readReference });
+    expect(response.status).toBe(200);
+    const svg = await response.text();
+    expect(svg).toContain(`<image href="${INPUT.character_reference_image}"`);
+    expect(svg).not.toContain('data:');
+  });
+
+  it('reads nothing for the PNG variant, which is the same placeholder as without the option', async () => {
+    const { asked, readReference } = reading(() => ({ bytes: jpeg, contentType: 'image/jpeg' }));
+    const png = new Uint8Array(await (await imageOf({}, 'png', 0, { readReference })).arrayBuffer());
+    expect(asked).toEqual([]);
+    expect(png).toEqual(new Uint8Array(await (await imageOf({}, 'png')).arrayBuffer()));
   });
 });
 
