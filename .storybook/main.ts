@@ -1,3 +1,4 @@
+import { readFile } from 'node:fs/promises';
 import type { StorybookConfig } from '@storybook/react-vite';
 import type { PluginOption } from 'vite';
 import { characterProxyPlugin, memoryStorage } from '../src/server/index.js';
@@ -41,13 +42,28 @@ const config: StorybookConfig = {
       // Uploads are kept in this process's memory and served from localhost: fine for the
       // simulator, unreachable for PixelDojo (which then needs a public image URL).
       config.plugins.push(
-        characterProxyPlugin(mode === 'simulator' ? { basePath: '/api/character', uploads: { storage: memoryStorage() } } : { basePath: '/api/character' }),
+        characterProxyPlugin(
+          mode === 'simulator'
+            ? { basePath: '/api/character', uploads: { storage: memoryStorage() }, simulator: { readReference: readStoryAsset } }
+            : { basePath: '/api/character' },
+        ),
       );
     }
     config.define = { ...config.define, 'import.meta.env.STORYBOOK_CHARACTER_PROXY': JSON.stringify(mode) };
     return config;
   },
 };
+
+/**
+ * The stories' reference portrait, a page asset (Vite serves it at this path in dev): the
+ * simulator embeds it in its SVGs, so the Playground's results show the person, not a
+ * placeholder. Read from disk by its one fixed path; every other URL is not ours to read.
+ */
+const PORTRAIT_PATH = '/stories/assets/reference-portrait.jpg';
+async function readStoryAsset(url: string): Promise<{ bytes: Uint8Array; contentType: string } | undefined> {
+  if (!URL.canParse(url) || new URL(url).pathname !== PORTRAIT_PATH) return undefined;
+  return { bytes: await readFile(new URL(`..${PORTRAIT_PATH}`, import.meta.url)), contentType: 'image/jpeg' };
+}
 
 function isNamed(plugin: PluginOption, name: string): boolean {
   return typeof plugin === 'object' && plugin !== null && 'name' in plugin && plugin.name === name;
