@@ -496,6 +496,39 @@ describe('a custom layout with ReferenceUploader.Frame and ReferenceUploader.Mes
   });
 });
 
+describe('accessible names and descriptions of a custom layout', () => {
+  it('given a UrlLabel with text of its own, the URL field is named by that visible text (WCAG 2.5.3, label in name)', async () => {
+    const { container } = render(
+      <ReferenceUploader.Root allowUpload={false}>
+        <ReferenceUploader.UrlLabel>Link to a photo of your character</ReferenceUploader.UrlLabel>
+        <ReferenceUploader.UrlInput />
+      </ReferenceUploader.Root>,
+    );
+    expect(screen.getByRole('textbox')).toHaveAccessibleName('Link to a photo of your character');
+    await expectNoAxeViolations(container, { rules: { 'label-content-name-mismatch': { enabled: true } } });
+  });
+
+  it('given a UrlLabel with an id of its own, the field is still named by it', () => {
+    render(
+      <ReferenceUploader.Root allowUpload={false} labels={{ urlInput: 'Bild-URL' }}>
+        <ReferenceUploader.UrlLabel id="my-label" />
+        <ReferenceUploader.UrlInput />
+      </ReferenceUploader.Root>,
+    );
+    expect(screen.getByRole('textbox')).toHaveAttribute('aria-labelledby', 'my-label');
+    expect(screen.getByRole('textbox')).toHaveAccessibleName('Bild-URL');
+  });
+
+  it('given no UrlLabel, the field is still named, by labels.urlInput', () => {
+    render(
+      <ReferenceUploader.Root allowUpload={false} labels={{ urlInput: 'Bild-URL' }}>
+        <ReferenceUploader.UrlInput />
+      </ReferenceUploader.Root>,
+    );
+    expect(screen.getByRole('textbox')).toHaveAccessibleName('Bild-URL');
+  });
+});
+
 describe('translations typed with the messages interface', () => {
   /** A full translation written before `tooNarrow` existed: it must keep compiling (tsc checks this file). */
   const german: ReferenceUploaderLabels = {

@@ -17,6 +17,7 @@ import {
 } from 'react';
 import { isHttpUrl, REFERENCE_IMAGE_TYPES } from '../../core/schemas.js';
 import { ProgressBar } from '../shared/progress-bar.js';
+import { nameFrom, useRegisterPart, useRenderedParts, type RegisterPart, type RenderedParts } from '../shared/rendered-parts.js';
 import { composeRefs, Slot } from '../shared/slot.js';
 import {
   defaultReferenceUploadMessages,
@@ -75,7 +76,10 @@ export const defaultReferenceUploaderLabels: Required<ReferenceUploaderLabels> =
 interface ReferenceUploaderContextValue {
   upload: UseReferenceUploadResult;
   labels: Required<ReferenceUploaderLabels>;
-  ids: { fileInput: string; urlInput: string; error: string; hint: string };
+  ids: { fileInput: string; urlInput: string; urlLabel: string; error: string; hint: string };
+  /** The ids of the optional parts rendered now (`urlLabel`), so controls point only at what exists. */
+  parts: RenderedParts;
+  registerPart: RegisterPart;
   fileInputRef: RefObject<HTMLInputElement | null>;
   describedBy: string | undefined;
   invalid: boolean;
@@ -181,12 +185,13 @@ function Root(props: ReferenceUploaderRootProps) {
   const fileInputRef = useRef<HTMLInputElement | null>(null);
   const [dragOver, setDragOver] = useState(false);
   const ids = useMemo(
-    () => ({ fileInput: `${id}-file`, urlInput: `${id}-url`, error: `${id}-error`, hint: `${id}-hint` }),
+    () => ({ fileInput: `${id}-file`, urlInput: `${id}-url`, urlLabel: `${id}-url-label`, error: `${id}-error`, hint: `${id}-hint` }),
     [id],
   );
+  const [parts, registerPart] = useRenderedParts();
   const context = useMemo<ReferenceUploaderContextValue>(
-    () => ({ upload, labels, ids, fileInputRef, describedBy, invalid, dragOver, setDragOver }),
-    [upload, labels, ids, describedBy, invalid, dragOver],
+    () => ({ upload, labels, ids, parts, registerPart, fileInputRef, describedBy, invalid, dragOver, setDragOver }),
+    [upload, labels, ids, parts, registerPart, describedBy, invalid, dragOver],
   );
 
   const handlePaste = (event: ClipboardEvent<HTMLDivElement>) => {
@@ -362,11 +367,13 @@ export interface ReferenceUploaderUrlLabelProps extends ComponentPropsWithoutRef
   ref?: Ref<HTMLLabelElement> | undefined;
 }
 
-/** The visible label of the URL field ("Image URL"). */
-function UrlLabel({ children, ref, ...rest }: ReferenceUploaderUrlLabelProps) {
-  const { labels, ids } = useUploaderContext('UrlLabel');
+/** The visible label of the URL field ("Image URL"); while it is rendered, the field is named by its text. */
+function UrlLabel({ children, ref, id, ...rest }: ReferenceUploaderUrlLabelProps) {
+  const { labels, ids, registerPart } = useUploaderContext('UrlLabel');
+  const labelId = id ?? ids.urlLabel;
+  useRegisterPart(registerPart, 'urlLabel', labelId);
   return (
-    <label htmlFor={ids.urlInput} data-slot="reference-uploader-url-label" {...rest} ref={ref}>
+    <label htmlFor={ids.urlInput} id={labelId} data-slot="reference-uploader-url-label" {...rest} ref={ref}>
       {children ?? labels.urlInput}
     </label>
   );
@@ -385,12 +392,12 @@ export interface ReferenceUploaderUrlInputProps extends Omit<ComponentPropsWitho
 const URL_SETTLE_MS = 400;
 
 /**
- * The "Image URL" field. A typed link is used once typing pauses, on Enter, or when the field
+ * The "Image URL" field, named by `UrlLabel` when one is rendered, else by `labels.urlInput`. A typed link is used once typing pauses, on Enter, or when the field
  * loses focus; a pasted link at once; emptying the field removes the link. An invalid link is
  * refused with a message (on Enter or blur, never mid-typing) and the previous image stays.
  */
 function UrlInput({ ref, onChange, onKeyDown, onBlur, onPaste, ...rest }: ReferenceUploaderUrlInputProps) {
-  const { upload, labels, ids, describedBy, invalid } = useUploaderContext('UrlInput');
+  const { upload, labels, ids, parts, describedBy, invalid } = useUploaderContext('UrlInput');
   // The draft is what the person is typing; the value only changes once it is committed.
   const shown = upload.source === 'url' ? upload.value : '';
   const [draft, setDraft] = useState<{ text: string; base: string } | null>(null);
@@ -424,7 +431,7 @@ function UrlInput({ ref, onChange, onKeyDown, onBlur, onPaste, ...rest }: Refere
       inputMode="url"
       autoComplete="url"
       id={ids.urlInput}
-      aria-label={labels.urlInput}
+      {...nameFrom(parts.urlLabel, labels.urlInput)}
       placeholder={labels.urlPlaceholder}
       aria-invalid={invalid || upload.error?.code === 'invalid_url' || undefined}
       aria-describedby={joinIds(upload.error && ids.error, describedBy)}
