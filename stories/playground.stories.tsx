@@ -53,7 +53,22 @@ function inBrowserProxy(options: { durationMs: number }): RequestHandler[] {
       const file = uploads.get(String(params.name));
       return file ? new HttpResponse(file, { headers: { 'content-type': file.type } }) : new HttpResponse(null, { status: 404 });
     }),
-    ...simulatorHandlers({ basePath: ENDPOINT, durationMs: options.durationMs, requireAuth: false, seed: 11 }),
+    ...simulatorHandlers({
+      basePath: ENDPOINT,
+      durationMs: options.durationMs,
+      requireAuth: false,
+      seed: 11,
+      // The simulated images embed the reference (an SVG shown through <img> loads no external
+      // image): an upload from the map above, or the page's own portrait; other links are not read.
+      async readReference(url) {
+        const { origin, pathname } = new URL(url);
+        if (origin !== window.location.origin) return undefined;
+        const uploaded = `${ENDPOINT}/uploads/`;
+        const upload = pathname.startsWith(uploaded) ? uploads.get(pathname.slice(uploaded.length)) : undefined;
+        const file = upload ?? (pathname === new URL(referencePortrait, window.location.origin).pathname ? await (await fetch(url)).blob() : undefined);
+        return file ? { bytes: new Uint8Array(await file.arrayBuffer()), contentType: file.type } : undefined;
+      },
+    }),
   ];
 }
 
@@ -190,6 +205,12 @@ export const SimulatedRun: Story = {
         const images = [...results.querySelectorAll('img')].filter((img) => img.alt === PROMPT);
         await expect(images).toHaveLength(2);
         for (const image of images) await expect(image.complete && image.naturalWidth > 0).toBe(true);
+        // Each shows the person: the portrait is embedded (an <img> would not load it by link).
+        const portrait = new Uint8Array(await (await fetch(referenceUrl())).arrayBuffer());
+        for (const image of images) {
+          const svg = await (await fetch(image.src)).text();
+          await expect(svg).toContain(`href="data:image/jpeg;base64,${btoa(String.fromCharCode(...portrait))}"`);
+        }
       },
       {
         timeout: 10_000,
