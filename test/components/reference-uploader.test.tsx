@@ -527,6 +527,61 @@ describe('accessible names and descriptions of a custom layout', () => {
     );
     expect(screen.getByRole('textbox')).toHaveAccessibleName('Bild-URL');
   });
+
+  /** The ids an ARIA attribute points at, each with whether it is in the document. */
+  const references = (element: Element, attribute: string) =>
+    (element.getAttribute(attribute) ?? '').split(' ').filter(Boolean).map((id) => [id, document.getElementById(id) !== null]);
+
+  it('the ready drop zone is described by its hint, which it renders', () => {
+    render(<ReferenceUploader client={uploadClient().client} />);
+    const zone = screen.getByRole('button', { name: /drop a photo here/i });
+    expect(zone).toHaveAccessibleDescription('JPEG, PNG or WebP · up to 10 MB · at least 256 px');
+  });
+
+  it('given a Dropzone with children of its own (no hint rendered), it points aria-describedby only at ids that exist', async () => {
+    const user = userEvent.setup();
+    const { container } = render(
+      <ReferenceUploader.Root client={uploadClient().client} aria-describedby="app-help">
+        <p id="app-help">Your photo stays private.</p>
+        <ReferenceUploader.Dropzone>Drop your photo</ReferenceUploader.Dropzone>
+        <ReferenceUploader.UrlInput />
+        <ReferenceUploader.Messages />
+      </ReferenceUploader.Root>,
+    );
+    const zone = screen.getByRole('button', { name: 'Drop your photo' });
+    expect(references(zone, 'aria-describedby')).toEqual([['app-help', true]]);
+    await user.type(screen.getByRole('textbox', { name: 'Image URL' }), 'photo dot jpg{Enter}');
+    expect(zone).toHaveAccessibleDescription('Enter a link that starts with http:// or https://. Your photo stays private.');
+    expect(references(zone, 'aria-describedby').every(([, exists]) => exists)).toBe(true);
+    await expectNoAxeViolations(container);
+  });
+
+  it('given a layout without the Error part, a refusal points the field at no missing error id', async () => {
+    const user = userEvent.setup();
+    render(
+      <ReferenceUploader.Root allowUpload={false} onError={() => {}}>
+        <ReferenceUploader.UrlInput />
+      </ReferenceUploader.Root>,
+    );
+    const field = screen.getByRole('textbox', { name: 'Image URL' });
+    await user.type(field, 'photo dot jpg{Enter}');
+    expect(field).toHaveAttribute('aria-invalid', 'true');
+    expect(references(field, 'aria-describedby')).toEqual([]);
+  });
+
+  it('given an Error part with an id of its own, the field is described through that id', async () => {
+    const user = userEvent.setup();
+    render(
+      <ReferenceUploader.Root allowUpload={false}>
+        <ReferenceUploader.UrlInput />
+        <ReferenceUploader.Error id="my-error" />
+      </ReferenceUploader.Root>,
+    );
+    const field = screen.getByRole('textbox', { name: 'Image URL' });
+    await user.type(field, 'photo dot jpg{Enter}');
+    expect(references(field, 'aria-describedby')).toEqual([['my-error', true]]);
+    expect(field).toHaveAccessibleDescription('Enter a link that starts with http:// or https://.');
+  });
 });
 
 describe('translations typed with the messages interface', () => {

@@ -77,7 +77,7 @@ interface ReferenceUploaderContextValue {
   upload: UseReferenceUploadResult;
   labels: Required<ReferenceUploaderLabels>;
   ids: { fileInput: string; urlInput: string; urlLabel: string; error: string; hint: string };
-  /** The ids of the optional parts rendered now (`urlLabel`), so controls point only at what exists. */
+  /** The ids of the optional parts rendered now (`urlLabel`, `error`), so controls point only at what exists. */
   parts: RenderedParts;
   registerPart: RegisterPart;
   fileInputRef: RefObject<HTMLInputElement | null>;
@@ -244,7 +244,7 @@ export interface ReferenceUploaderDropzoneProps extends ComponentPropsWithoutRef
  * Renders nothing when uploads are unavailable. `data-state`: `idle | drag-over`.
  */
 function Dropzone({ asChild, children, ref, onClick, onKeyDown, onDragEnter, onDragOver, onDragLeave, onDrop, ...rest }: ReferenceUploaderDropzoneProps) {
-  const { upload, labels, ids, fileInputRef, dragOver, setDragOver, describedBy, invalid } = useUploaderContext('Dropzone');
+  const { upload, labels, ids, parts, fileInputRef, dragOver, setDragOver, describedBy, invalid } = useUploaderContext('Dropzone');
   if (!upload.uploadsAvailable) return null;
   const disabled = upload.disabled;
   const open = () => {
@@ -256,7 +256,8 @@ function Dropzone({ asChild, children, ref, onClick, onKeyDown, onDragEnter, onD
       role="button"
       tabIndex={disabled ? -1 : 0}
       aria-disabled={disabled || undefined}
-      aria-describedby={joinIds(ids.hint, upload.error && ids.error, describedBy)}
+      // The hint is there only when the zone shows its own content.
+      aria-describedby={joinIds(children == null && ids.hint, parts.error, describedBy)}
       aria-invalid={invalid || undefined}
       data-slot="reference-uploader-dropzone"
       data-state={dragOver ? 'drag-over' : 'idle'}
@@ -337,7 +338,7 @@ export interface ReferenceUploaderFileInputProps extends Omit<ComponentPropsWith
  * order by default (the drop zone opens it); pass `style`/`tabIndex` to show it instead.
  */
 function FileInput({ ref, onChange, style, ...rest }: ReferenceUploaderFileInputProps) {
-  const { upload, labels, ids, fileInputRef, describedBy } = useUploaderContext('FileInput');
+  const { upload, labels, ids, parts, fileInputRef, describedBy } = useUploaderContext('FileInput');
   if (!upload.uploadsAvailable) return null;
   return (
     <input
@@ -345,7 +346,7 @@ function FileInput({ ref, onChange, style, ...rest }: ReferenceUploaderFileInput
       id={ids.fileInput}
       accept={REFERENCE_IMAGE_TYPES.join(',')}
       aria-label={labels.fileInput}
-      aria-describedby={joinIds(upload.error && ids.error, describedBy)}
+      aria-describedby={joinIds(parts.error, describedBy)}
       tabIndex={-1}
       disabled={upload.disabled}
       data-slot="reference-uploader-file-input"
@@ -434,7 +435,7 @@ function UrlInput({ ref, onChange, onKeyDown, onBlur, onPaste, ...rest }: Refere
       {...nameFrom(parts.urlLabel, labels.urlInput)}
       placeholder={labels.urlPlaceholder}
       aria-invalid={invalid || upload.error?.code === 'invalid_url' || undefined}
-      aria-describedby={joinIds(upload.error && ids.error, describedBy)}
+      aria-describedby={joinIds(parts.error, describedBy)}
       disabled={upload.disabled}
       data-slot="reference-uploader-url-input"
       {...rest}
@@ -575,12 +576,14 @@ export interface ReferenceUploaderErrorProps extends ComponentPropsWithoutRef<'p
   ref?: Ref<HTMLParagraphElement> | undefined;
 }
 
-/** Why the last file or link was refused (`role="alert"`); nothing when there is no error. */
-function ErrorMessage({ ref, children, ...rest }: ReferenceUploaderErrorProps) {
-  const { upload, ids } = useUploaderContext('Error');
+/** Why the last file or link was refused (`role="alert"`), describing the fields; nothing when there is no error. */
+function ErrorMessage({ ref, children, id, ...rest }: ReferenceUploaderErrorProps) {
+  const { upload, ids, registerPart } = useUploaderContext('Error');
+  const errorId = id ?? ids.error;
+  useRegisterPart(registerPart, 'error', upload.error && errorId);
   if (!upload.error) return null;
   return (
-    <p role="alert" id={ids.error} data-slot="reference-uploader-error" data-code={upload.error.code} {...rest} ref={ref}>
+    <p role="alert" id={errorId} data-slot="reference-uploader-error" data-code={upload.error.code} {...rest} ref={ref}>
       {children ?? upload.error.message}
     </p>
   );
