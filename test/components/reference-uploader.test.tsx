@@ -584,6 +584,32 @@ describe('accessible names and descriptions of a custom layout', () => {
   });
 });
 
+describe('the drop zone\'s hint', () => {
+  const hint = (container: HTMLElement) => container.querySelector('[data-slot="reference-uploader-dropzone-hint"]');
+
+  it('given other limits, the default hint says those limits', () => {
+    const { container } = render(<ReferenceUploader client={uploadClient().client} maxBytes={5 * 1024 * 1024} minShortEdge={512} />);
+    expect(hint(container)).toHaveTextContent('JPEG, PNG or WebP · up to 5 MB · at least 512 px');
+    expect(screen.getByRole('button', { name: /drop a photo here/i })).toHaveAccessibleDescription('JPEG, PNG or WebP · up to 5 MB · at least 512 px');
+  });
+
+  it('given a hint of its own as a string, that string is shown whatever the limits', () => {
+    const { container } = render(<ReferenceUploader client={uploadClient().client} minShortEdge={512} labels={{ dropzoneHint: 'Nur Fotos' }} />);
+    expect(hint(container)).toHaveTextContent('Nur Fotos');
+  });
+
+  it('given a hint of its own as a function, it gets the limits in effect, defaults included', () => {
+    const { container } = render(
+      <ReferenceUploader
+        client={uploadClient().client}
+        minShortEdge={300}
+        labels={{ dropzoneHint: ({ maxBytes, minShortEdge, maxLongEdge }) => `${maxBytes} B, ${minShortEdge}–${maxLongEdge} px` }}
+      />,
+    );
+    expect(hint(container)).toHaveTextContent('10485760 B, 300–2048 px');
+  });
+});
+
 describe('translations typed with the messages interface', () => {
   /** A full translation written before `tooNarrow` existed: it must keep compiling (tsc checks this file). */
   const german: ReferenceUploaderLabels = {

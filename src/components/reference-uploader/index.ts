@@ -26,4 +26,5 @@ export {
   type ReferenceUploadError,
   type ReferenceUploadErrorCode,
   type ReferenceUploadMessages,
+  type ReferenceUploadLimits,
 } from './use-reference-upload.js';

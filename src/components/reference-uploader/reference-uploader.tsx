@@ -21,7 +21,9 @@ import { nameFrom, useRegisterPart, useRenderedParts, type RegisterPart, type Re
 import { composeRefs, Slot } from '../shared/slot.js';
 import {
   defaultReferenceUploadMessages,
+  megabytes,
   useReferenceUpload,
+  type ReferenceUploadLimits,
   type ReferenceUploadMessages,
   type UseReferenceUploadOptions,
   type UseReferenceUploadResult,
@@ -34,8 +36,8 @@ export interface ReferenceUploaderLabels extends ReferenceUploadMessages {
   fileInput: string;
   /** The drop zone's text. @default 'Drop a photo here, paste one, or choose a file' */
   dropzone: string;
-  /** The drop zone's second line: what is accepted. @default 'JPEG, PNG or WebP · up to 10 MB · at least 256 px' */
-  dropzoneHint: string;
+  /** The drop zone's second line: what is accepted, given the limits in effect. @default ({ maxBytes, minShortEdge }) => `JPEG, PNG or WebP · up to 10 MB · at least 256 px` */
+  dropzoneHint: string | ((limits: ReferenceUploadLimits) => string);
   /** The drop zone's text while a file is dragged over it. @default 'Drop to use this image' */
   dropzoneActive: string;
   /** The URL field's label. @default 'Image URL' */
@@ -61,7 +63,7 @@ export const defaultReferenceUploaderLabels: Required<ReferenceUploaderLabels> =
   ...defaultReferenceUploadMessages,
   fileInput: 'Reference image',
   dropzone: 'Drop a photo here, paste one, or choose a file',
-  dropzoneHint: 'JPEG, PNG or WebP · up to 10 MB · at least 256 px',
+  dropzoneHint: ({ maxBytes, minShortEdge }) => `JPEG, PNG or WebP · up to ${megabytes(maxBytes)} · at least ${minShortEdge} px`,
   dropzoneActive: 'Drop to use this image',
   urlInput: 'Image URL',
   urlPlaceholder: 'https://example.com/photo.jpg',
@@ -308,7 +310,7 @@ function Dropzone({ asChild, children, ref, onClick, onKeyDown, onDragEnter, onD
         <>
           <span data-slot="reference-uploader-dropzone-label">{dragOver ? labels.dropzoneActive : labels.dropzone}</span>
           <span data-slot="reference-uploader-dropzone-hint" id={ids.hint}>
-            {labels.dropzoneHint}
+            {typeof labels.dropzoneHint === 'function' ? labels.dropzoneHint(upload.limits) : labels.dropzoneHint}
           </span>
         </>
       )}

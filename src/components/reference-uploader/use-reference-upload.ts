@@ -60,7 +60,7 @@ export interface ReferenceUploadMessages {
 /** Files up to this many times `maxBytes` are decoded, in case downscaling brings them under the limit. */
 const DECODE_HEADROOM = 4;
 
-const megabytes = (bytes: number) => `${(bytes / (1024 * 1024)).toFixed(1).replace(/\.0$/, '')} MB`;
+export const megabytes = (bytes: number) => `${(bytes / (1024 * 1024)).toFixed(1).replace(/\.0$/, '')} MB`;
 
 /** The default (English) messages. Each fits two lines of the ready layout at 360 px wide. */
 export const defaultReferenceUploadMessages: Required<ReferenceUploadMessages> = {
@@ -103,6 +103,16 @@ export interface UseReferenceUploadOptions {
   onError?: ((error: ReferenceUploadError) => void) | undefined;
 }
 
+/** The limits a file is checked against, as in effect (the options, or their defaults). */
+export interface ReferenceUploadLimits {
+  /** The largest file sent, in bytes. */
+  maxBytes: number;
+  /** The smallest short edge, in pixels, of the image as uploaded. */
+  minShortEdge: number;
+  /** Longer images are downscaled to this many pixels on their long edge. */
+  maxLongEdge: number;
+}
+
 export interface UseReferenceUploadResult {
   /** `empty`, `checking` (reading, decoding, downscaling), `uploading` or `ready`. */
   status: ReferenceUploadStatus;
@@ -122,6 +132,8 @@ export interface UseReferenceUploadResult {
   dimensions: { width: number; height: number } | null;
   /** True while `disabled`. */
   disabled: boolean;
+  /** The limits in effect, e.g. to say what is accepted. */
+  limits: ReferenceUploadLimits;
   /** Check a file (type, size, dimensions), downscale it if needed, and upload it. */
   selectFile(file: Blob): Promise<void>;
   /** Use an image URL; returns false (and sets `error`) when it is not http(s). */
@@ -362,6 +374,7 @@ export function useReferenceUpload(options: UseReferenceUploadOptions = {}): Use
     source: value === '' ? null : showUploaded ? 'file' : 'url',
     dimensions,
     disabled,
+    limits: { maxBytes, minShortEdge, maxLongEdge },
     selectFile,
     setUrl,
     cancel,
