@@ -65,6 +65,32 @@ describe('ResultGrid in Chromium', () => {
     });
   });
 
+  describe('given a mouse (this Chromium reports a pointer that can hover)', () => {
+    /** The computed opacity of each image's action bar. */
+    const actionOpacities = () =>
+      [...document.querySelectorAll('[data-slot="result-grid-item"] [data-slot="result-grid-actions"]')].map((bar) => getComputedStyle(bar).opacity);
+
+    it('an image’s actions show while the pointer is on it or focus is in it, and leave the image uncovered otherwise', async () => {
+      expect(matchMedia('(hover: hover) and (pointer: fine)').matches).toBe(true);
+      const screen = await render(<ResultGrid status="completed" images={IMAGES} prompt={PROMPT} />);
+      const first = screen.getByRole('button', { name: 'View image 1 of 2 larger' });
+      // The pointer may still rest where an earlier test clicked: move it off.
+      await userEvent.unhover(first);
+      await expect.poll(actionOpacities).toEqual(['0', '0']);
+
+      await userEvent.hover(first);
+      await expect.poll(actionOpacities).toEqual(['1', '0']);
+
+      await userEvent.unhover(first);
+      (screen.getByRole('button', { name: 'View image 2 of 2 larger' }).element() as HTMLElement).focus();
+      await expect.poll(actionOpacities).toEqual(['0', '1']);
+      // Tabbing on reaches the (now shown) actions of the same image.
+      await userEvent.tab();
+      await expect.element(screen.getByRole('link', { name: 'Download' }).nth(1)).toHaveFocus();
+      await expect.poll(actionOpacities).toEqual(['0', '1']);
+    });
+  });
+
   describe('when the images arrive', () => {
     it('keeps every box exactly where the placeholder was (no layout shift)', async () => {
       const screen = await render(
