@@ -256,5 +256,20 @@ describe('CharacterGenerator', { timeout: 30_000 }, () => {
       expect(screen.getByRole('button', { name: 'Abbrechen' })).toBeInTheDocument();
       expect(await screen.findByText('Wird erzeugt…')).toBeInTheDocument();
     });
+
+    it('labels set to undefined, its own or a part\'s, keep their defaults instead of erasing them (or throwing where they are called)', async () => {
+      const { client, user } = setup();
+      render(
+        <CharacterGenerator
+          client={client}
+          generationOptions={{ persist: false }}
+          labels={{ results: undefined, timeLeft: undefined, progress: undefined, form: { submit: undefined }, reference: { urlInput: undefined } }}
+        />,
+      );
+      expect(screen.getByRole('region', { name: 'Results' })).toBeInTheDocument();
+      await fillAndGenerate(user, { images: 1 });
+      await advance(1000);
+      expect(screen.getByRole('progressbar', { name: 'Generation progress' })).toHaveTextContent(/^About \d+ s left$/);
+    });
   });
 });

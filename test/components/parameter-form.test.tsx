@@ -286,6 +286,14 @@ describe('ParameterForm', { timeout: 20_000 }, () => {
       expect(screen.getByRole('button', { name: 'Erzeugen' })).toBeInTheDocument();
       expect(screen.getByRole('radiogroup', { name: 'Seitenverhältnis' })).toBeInTheDocument();
     });
+
+    it('labels set to undefined keep their defaults instead of erasing them (or throwing where they are called)', async () => {
+      const user = userEvent.setup();
+      render(<ParameterForm showReference={false} labels={{ prompt: undefined, promptCounter: undefined, referenceRequired: undefined, submit: 'Erzeugen' }} />);
+      expect(screen.getByRole('textbox', { name: 'Prompt' })).toHaveAccessibleDescription('0 characters');
+      await user.click(screen.getByRole('button', { name: 'Erzeugen' }));
+      expect(screen.getByText('Add a reference image: upload a photo or paste a link.')).toBeInTheDocument();
+    });
   });
 
   describe('custom arrangement', () => {

@@ -659,6 +659,25 @@ describe('translations typed with the messages interface', () => {
     expect(await screen.findByRole('alert')).toHaveTextContent('Zu schmal: 6000 × 300 würde 2048 × 102.');
   });
 
+  it('labels and messages set to undefined keep their defaults instead of erasing them (or throwing where they are needed)', async () => {
+    const user = userEvent.setup();
+    const { client } = uploadClient();
+    render(
+      <ReferenceUploader
+        client={client}
+        messages={{ tooSmall: undefined }}
+        labels={{ tooSmall: undefined, urlInput: undefined, dropzoneHint: undefined, fileInput: undefined }}
+      />,
+    );
+    expect(screen.getByRole('textbox', { name: 'Image URL' })).toBeInTheDocument();
+    expect(screen.getByRole('button', { name: /drop a photo here/i })).toHaveAccessibleDescription('JPEG, PNG or WebP · up to 10 MB · at least 256 px');
+    await user.upload(screen.getByLabelText('Reference image'), pngFile(1000, 200));
+    expect(await screen.findByRole('alert')).toHaveTextContent('This image is only 1000 × 200 pixels. Choose one at least 256 pixels on each side.');
+    const { result } = renderHook(() => useReferenceUpload({ messages: { invalidUrl: undefined } }));
+    act(() => void result.current.setUrl('photo dot jpg'));
+    expect(result.current.error).toEqual({ code: 'invalid_url', message: 'Enter a link that starts with http:// or https://.' });
+  });
+
   it('the default tooNarrow\'s advice follows minShortEdge and maxLongEdge, through the headless hook too', async () => {
     const { client } = uploadClient();
     const messages: Partial<ReferenceUploadMessages> = { unreadable: 'Kaputt.' };

@@ -380,6 +380,13 @@ describe('ResultGrid', () => {
       expect(screen.getByRole('button', { name: 'Schließen' })).toBeInTheDocument();
     });
 
+    it('labels set to undefined keep their defaults instead of erasing them (or throwing where they are called)', () => {
+      render(<ResultGrid status="processing" count={2} labels={{ placeholder: undefined, list: undefined, generating: 'Wird erzeugt…' }} />);
+      expect(screen.getByRole('list', { name: 'Generated images' })).toBeInTheDocument();
+      expect(screen.getAllByRole('img', { name: /^Generating image \d of 2$/ })).toHaveLength(2);
+      expect(screen.getByRole('status')).toHaveTextContent('Wird erzeugt…');
+    });
+
     it('composes from parts with class names, data-slot/data-state and asChild', () => {
       render(
         <ResultGrid.Root status="completed" images={[A]} prompt={PROMPT} className="grid">

@@ -24,6 +24,7 @@ import { ResultGrid, type ResultGridProps } from '../result-grid/index.js';
 import { ProgressBar } from '../shared/progress-bar.js';
 import { Slot } from '../shared/slot.js';
 import { useControllableState } from '../shared/use-controllable-state.js';
+import { withDefaults } from '../shared/with-defaults.js';
 import {
   defaultCharacterGeneratorLabels,
   type CharacterGeneratorLabelOverrides,
@@ -145,7 +146,7 @@ function RootInner({
     [setValue],
   );
   const fieldErrors = error?.code === 'invalid_input' ? error.fieldErrors : undefined;
-  const labels = useMemo(() => ({ ...defaultCharacterGeneratorLabels, ...labelOverrides }), [labelOverrides]);
+  const labels = useMemo(() => withDefaults(defaultCharacterGeneratorLabels, labelOverrides), [labelOverrides]);
 
   const context = useMemo<CharacterGeneratorContextValue>(
     () => ({ generation, value, setValue, submit, retry, setReference, fieldErrors, labels, labelOverrides }),

@@ -32,6 +32,7 @@ import type { CharacterClient } from '../../core/types.js';
 import { ReferenceUploader, type ReferenceUploaderProps } from '../reference-uploader/reference-uploader.js';
 import { composeRefs, Slot } from '../shared/slot.js';
 import { useControllableState } from '../shared/use-controllable-state.js';
+import { withDefaults } from '../shared/with-defaults.js';
 import {
   defaultParameterFormValue,
   ORDERED_ASPECT_RATIOS,
@@ -256,7 +257,7 @@ function Root(props: ParameterFormRootProps) {
     ref,
     ...rest
   } = props;
-  const labels = useMemo(() => ({ ...defaultParameterFormLabels, ...labelOverrides }), [labelOverrides]);
+  const labels = useMemo(() => withDefaults(defaultParameterFormLabels, labelOverrides), [labelOverrides]);
   const [initial] = useState(() => ({ ...defaultParameterFormValue, ...defaultValue }));
   const [value, setValue] = useControllableState<ParameterFormValue>({
     value: valueProp,

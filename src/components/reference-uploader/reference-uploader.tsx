@@ -19,6 +19,7 @@ import { isHttpUrl, REFERENCE_IMAGE_TYPES } from '../../core/schemas.js';
 import { ProgressBar } from '../shared/progress-bar.js';
 import { nameFrom, useRegisterPart, useRenderedParts, type RegisterPart, type RenderedParts } from '../shared/rendered-parts.js';
 import { composeRefs, Slot } from '../shared/slot.js';
+import { withDefaults } from '../shared/with-defaults.js';
 import {
   defaultReferenceUploadMessages,
   megabytes,
@@ -167,7 +168,7 @@ function Root(props: ReferenceUploaderRootProps) {
     ...rest
   } = props;
   const labels = useMemo(
-    () => ({ ...defaultReferenceUploaderLabels, ...messages, ...labelOverrides }),
+    () => withDefaults(defaultReferenceUploaderLabels, messages, labelOverrides),
     [messages, labelOverrides],
   );
   const upload = useReferenceUpload({

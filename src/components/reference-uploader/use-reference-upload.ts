@@ -5,6 +5,7 @@ import type { CharacterClient } from '../../core/types.js';
 import { useCharacterGenerationContext } from '../../react/provider.js';
 import { useLatest } from '../../react/use-latest.js';
 import { useControllableState } from '../shared/use-controllable-state.js';
+import { withDefaults } from '../shared/with-defaults.js';
 import { decodeImage, downscaleImage, fitWithin, sniffImageType } from './image-checks.js';
 
 /** Where the uploader is: nothing chosen, checking a file, uploading it, or holding a URL. */
@@ -194,7 +195,7 @@ export function useReferenceUpload(options: UseReferenceUploadOptions = {}): Use
     defaultValue: options.defaultValue ?? '',
     onValueChange: options.onValueChange,
   });
-  const messagesRef = useLatest({ ...defaultReferenceUploadMessages, ...options.messages });
+  const messagesRef = useLatest(withDefaults(defaultReferenceUploadMessages, options.messages));
   const onErrorRef = useLatest(options.onError);
   const clientRef = useLatest(client);
 

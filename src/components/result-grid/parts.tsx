@@ -12,6 +12,7 @@ import {
 } from 'react';
 import type { AspectRatio, Resolution } from '../../core/schemas.js';
 import { Slot } from '../shared/slot.js';
+import { withDefaults } from '../shared/with-defaults.js';
 import { useLatest } from '../../react/use-latest.js';
 import {
   ResultGridConfigContext,
@@ -108,7 +109,7 @@ export function ResultGridRoot({
   // A job that expired (or was given up at the deadline) before it produced anything failed, as
   // far as the user can tell: show why and "Try again", not cards about images that never were.
   const state = status === 'expired' && safe.length === 0 ? 'failed' : toResultGridState(status, expired);
-  const labels = useMemo(() => ({ ...defaultResultGridLabels, ...labelOverrides }), [labelOverrides]);
+  const labels = useMemo(() => withDefaults(defaultResultGridLabels, labelOverrides), [labelOverrides]);
   const box = boxSize(aspectRatio, resolution);
   const wanted = Math.max(1, Math.floor(count) || 1);
   const shown =
