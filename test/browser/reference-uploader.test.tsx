@@ -395,6 +395,7 @@ describe('ReferenceUploader in Chromium', () => {
         m.invalidUrl,
         m.uploadsUnavailable,
         m.uploadFailed({ reason: 'Too many requests; try again shortly.' }),
+        m.uploadUnreachable,
       ];
       const layout = (text?: string) => (
         <div style={{ width: 360 }}>

@@ -329,14 +329,39 @@ describe('ReferenceUploader', () => {
       expect(onValueChange).toHaveBeenCalledWith('https://images.example/ok.png');
     });
 
-    it('a failed upload says why and keeps the previous image', async () => {
+    it('a failed upload says why (the server\'s reason) and keeps the previous image', async () => {
       const user = userEvent.setup();
       const { client, calls } = uploadClient();
       render(<ReferenceUploader client={client} defaultValue={PREVIOUS} />);
       await user.upload(screen.getByLabelText('Reference image'), pngFile(300, 300));
       await waitFor(() => expect(calls).toHaveLength(1));
-      await act(async () => calls[0]!.fail(new CharacterApiError('network', 'The network request failed')));
-      expect(screen.getByRole('alert')).toHaveTextContent("The upload didn't finish: The network request failed. Try again.");
+      await act(async () => calls[0]!.fail(new CharacterApiError('upstream', 'The storage is busy', { status: 503 })));
+      expect(screen.getByRole('alert')).toHaveTextContent("The upload didn't finish: The storage is busy. Try again.");
+      expect(screen.getByRole('img', { name: 'Reference image preview' })).toHaveAttribute('src', PREVIOUS);
+    });
+
+    it('an upload that cannot reach the server says so in words for people, and keeps the URL and cause for developers', async () => {
+      const user = userEvent.setup();
+      const offline = new TypeError('Failed to fetch');
+      const client = createCharacterClient({
+        endpoint: 'https://very-long-subdomain.app.example/some/deep/path/api/character',
+        fetch: async () => {
+          throw offline;
+        },
+      });
+      const onError = vi.fn();
+      render(<ReferenceUploader client={client} defaultValue={PREVIOUS} onError={onError} />);
+      await user.upload(screen.getByLabelText('Reference image'), pngFile(300, 300));
+      const alert = await screen.findByRole('alert');
+      expect(alert).toHaveTextContent(/^Could not reach the server\. Check your connection and try again\.$/);
+      expect(onError).toHaveBeenCalledTimes(1);
+      const reported = onError.mock.calls[0]![0];
+      expect(reported).toMatchObject({ code: 'upload_failed', message: alert.textContent });
+      expect(reported.cause).toMatchObject({
+        code: 'network',
+        message: 'Could not reach https://very-long-subdomain.app.example/some/deep/path/api/character/uploads',
+        cause: offline,
+      });
       expect(screen.getByRole('img', { name: 'Reference image preview' })).toHaveAttribute('src', PREVIOUS);
     });
   });

@@ -27,6 +27,8 @@ export interface ReferenceUploadError {
   code: ReferenceUploadErrorCode;
   /** The message to show (from `messages`). */
   message: string;
+  /** For developers, not the UI: the error behind an `upload_failed` (e.g. the client's `network` error, with the URL and its own cause). */
+  cause?: unknown;
 }
 
 /**
@@ -54,8 +56,14 @@ export interface ReferenceUploadMessages {
   invalidUrl: string;
   /** There is no upload storage: only image links work. @default "Uploading files isn't available here. Paste a link to an image instead." */
   uploadsUnavailable: string;
-  /** The upload failed for another reason (network, server). @default ({ reason }) => `The upload didn't finish: ${reason} Try again.` */
+  /** The upload failed for another reason (the server's, given as `reason`). @default ({ reason }) => `The upload didn't finish: ${reason} Try again.` */
   uploadFailed: (info: { reason: string }) => string;
+  /**
+   * The upload could not reach the server (offline, DNS, CORS: code `upload_failed`, the details in
+   * `error.cause`). Optional, as it came after the first release.
+   * @default 'Could not reach the server. Check your connection and try again.'
+   */
+  uploadUnreachable?: string;
 }
 
 /** Files up to this many times `maxBytes` are decoded, in case downscaling brings them under the limit. */
@@ -77,6 +85,7 @@ export const defaultReferenceUploadMessages: Required<ReferenceUploadMessages> =
   invalidUrl: 'Enter a link that starts with http:// or https://.',
   uploadsUnavailable: "Uploading files isn't available here. Paste a link to an image instead.",
   uploadFailed: ({ reason }) => `The upload didn't finish: ${reason} Try again.`,
+  uploadUnreachable: 'Could not reach the server. Check your connection and try again.',
 };
 
 export interface UseReferenceUploadOptions {
@@ -326,8 +335,12 @@ export function useReferenceUpload(options: UseReferenceUploadOptions = {}): Use
           setServerHasStorage(false);
           return refuse({ code: 'uploads_unavailable', message: messages.uploadsUnavailable });
         }
-        const reason = caught instanceof Error && caught.message ? ensureSentence(caught.message) : 'the connection failed.';
-        return refuse({ code: 'upload_failed', message: messages.uploadFailed({ reason }) });
+        // The client's network message names the URL: for developers (in `cause`), not for the person uploading.
+        const message =
+          isCharacterApiError(caught) && caught.code === 'network'
+            ? messages.uploadUnreachable
+            : messages.uploadFailed({ reason: caught instanceof Error && caught.message ? ensureSentence(caught.message) : 'the connection failed.' });
+        return refuse({ code: 'upload_failed', message, cause: caught });
       }
     },
     [disabled, allowUpload, serverHasStorage, maxBytes, minShortEdge, maxLongEdge, messagesRef, clientRef, fail, settle, stopCurrent, setValue],
