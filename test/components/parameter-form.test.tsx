@@ -206,6 +206,8 @@ describe('ParameterForm', { timeout: 20_000 }, () => {
       expect(prompt).toHaveAccessibleDescription(/The prompt failed the safety check/);
       expect(prompt).toHaveFocus();
       expect(screen.getByRole('alert')).toHaveTextContent('Please review the highlighted fields');
+      // The prompt's own error is at the prompt, not repeated in the alert.
+      expect(screen.getByRole('alert')).not.toHaveTextContent('safety check');
       await expectNoAxeViolations(container);
       await user.type(prompt, '!');
       expect(prompt).not.toHaveAttribute('aria-invalid');

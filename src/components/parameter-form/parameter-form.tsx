@@ -30,6 +30,7 @@ import {
 } from '../../core/schemas.js';
 import type { CharacterClient } from '../../core/types.js';
 import { ReferenceUploader, type ReferenceUploaderProps } from '../reference-uploader/reference-uploader.js';
+import { useRegisterPart, useRenderedParts, type RegisterPart, type RenderedParts } from '../shared/rendered-parts.js';
 import { composeRefs, Slot } from '../shared/slot.js';
 import { useControllableState } from '../shared/use-controllable-state.js';
 import { withDefaults } from '../shared/with-defaults.js';
@@ -131,8 +132,9 @@ interface ParameterFormContextValue {
   submitting: boolean;
   baseId: string;
   setSeedUnreadable(unreadable: boolean): void;
-  registerField(name: string): () => void;
-  renderedFields: ReadonlySet<string>;
+  /** The fields rendered now, by name, so their errors show there and not in FormError. */
+  renderedFields: RenderedParts;
+  registerField: RegisterPart;
 }
 
 const NO_FIELDS: ReadonlySet<string> = new Set();
@@ -185,8 +187,8 @@ export function useParameterFormField<K extends ParameterFormFieldName>(
 ): ParameterFormFieldState<K> {
   const context = useFormContext('Field');
   const { registerField, setField } = context;
-  useEffect(() => registerField(name), [registerField, name]);
   const id = `${context.baseId}-${name}`;
+  useRegisterPart(registerField, name, id);
   const errors = context.errors[name] ?? [];
   const errorId = `${id}-error`;
   const setValue = useCallback((next: ParameterFormValue[K]) => setField(name, next), [setField, name]);
@@ -274,7 +276,7 @@ function Root(props: ParameterFormRootProps) {
     fields: new Set(),
   });
   const dismissedFields = dismissed.source === fieldErrors ? dismissed.fields : NO_FIELDS;
-  const [renderedFields, setRenderedFields] = useState<ReadonlySet<string>>(() => new Set());
+  const [renderedFields, registerField] = useRenderedParts();
   const [focusRequest, setFocusRequest] = useState(0);
 
   const setField = useCallback(
@@ -288,16 +290,6 @@ function Root(props: ParameterFormRootProps) {
     },
     [setValue, fieldErrors],
   );
-
-  const registerField = useCallback((name: string) => {
-    setRenderedFields((current) => (current.has(name) ? current : new Set(current).add(name)));
-    return () =>
-      setRenderedFields((current) => {
-        const next = new Set(current);
-        next.delete(name);
-        return next;
-      });
-  }, []);
 
   const validation = useMemo(
     () => validateParameterForm(value, labels, seedUnreadable),
@@ -742,7 +734,7 @@ export interface ParameterFormErrorProps extends ComponentPropsWithoutRef<'div'>
 function FormError({ ref, children, ...rest }: ParameterFormErrorProps) {
   const { errors, renderedFields } = useFormContext('FormError');
   const messages = Object.entries(errors)
-    .filter(([name]) => !renderedFields.has(name))
+    .filter(([name]) => !renderedFields[name])
     .flatMap(([, list]) => list);
   if (messages.length === 0 && !children) return null;
   return (
