@@ -130,14 +130,14 @@ export const Disabled: Story = {
  * A custom layout from the parts: the link field first, then `ReferenceUploader.Messages` (room
  * for the error line, always there) and `ReferenceUploader.Frame` with parts of your choosing
  * (the preview's place is kept, image or not). The app's own button after them stays put
- * through a refused link and an image appearing.
+ * through a refused link and an image appearing. The label's own text is the field's name.
  */
 export const CustomLayout: Story = {
-  args: { labels: { urlInput: 'Link to a photo of your character' } },
   render: (args) => (
     <>
       <ReferenceUploader.Root {...args}>
-        <ReferenceUploader.UrlLabel />
+        {/* A label with text of its own names the field too (label in name). */}
+        <ReferenceUploader.UrlLabel>Link to a photo of your character</ReferenceUploader.UrlLabel>
         <ReferenceUploader.UrlInput />
         <ReferenceUploader.Messages />
         <ReferenceUploader.Frame>
