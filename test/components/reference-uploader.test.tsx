@@ -74,6 +74,12 @@ function uploadClient() {
 
 const PREVIOUS = 'https://images.example/previous.png';
 
+
+/** The default hint: its parts joined by ' · ', each kept on one line (no-break spaces inside). */
+function hintOf(...parts: string[]): string {
+  return parts.map((part) => part.replaceAll(' ', '\u00a0')).join(' · ');
+}
+
 describe('ReferenceUploader', () => {
   describe('given nothing chosen yet', () => {
     it('offers a drop zone, a file input labelled "Reference image" and an "Image URL" field, with no axe violations', async () => {
@@ -560,7 +566,7 @@ describe('accessible names and descriptions of a custom layout', () => {
   it('the ready drop zone is described by its hint, which it renders', () => {
     render(<ReferenceUploader client={uploadClient().client} />);
     const zone = screen.getByRole('button', { name: /drop a photo here/i });
-    expect(zone).toHaveAccessibleDescription('JPEG, PNG or WebP · up to 10 MB · at least 256 px');
+    expect(zone).toHaveAccessibleDescription(hintOf('JPEG, PNG or WebP', 'up to 10 MB', 'at least 256 px'));
   });
 
   it('given a Dropzone with children of its own (no hint rendered), it points aria-describedby only at ids that exist', async () => {
@@ -615,7 +621,7 @@ describe('the drop zone\'s hint', () => {
   it('given other limits, the default hint says those limits', () => {
     const { container } = render(<ReferenceUploader client={uploadClient().client} maxBytes={5 * 1024 * 1024} minShortEdge={512} />);
     expect(hint(container)).toHaveTextContent('JPEG, PNG or WebP · up to 5 MB · at least 512 px');
-    expect(screen.getByRole('button', { name: /drop a photo here/i })).toHaveAccessibleDescription('JPEG, PNG or WebP · up to 5 MB · at least 512 px');
+    expect(screen.getByRole('button', { name: /drop a photo here/i })).toHaveAccessibleDescription(hintOf('JPEG, PNG or WebP', 'up to 5 MB', 'at least 512 px'));
   });
 
   it('given a hint of its own as a string, that string is shown whatever the limits', () => {
@@ -695,7 +701,7 @@ describe('translations typed with the messages interface', () => {
       />,
     );
     expect(screen.getByRole('textbox', { name: 'Image URL' })).toBeInTheDocument();
-    expect(screen.getByRole('button', { name: /drop a photo here/i })).toHaveAccessibleDescription('JPEG, PNG or WebP · up to 10 MB · at least 256 px');
+    expect(screen.getByRole('button', { name: /drop a photo here/i })).toHaveAccessibleDescription(hintOf('JPEG, PNG or WebP', 'up to 10 MB', 'at least 256 px'));
     await user.upload(screen.getByLabelText('Reference image'), pngFile(1000, 200));
     expect(await screen.findByRole('alert')).toHaveTextContent('This image is only 1000 × 200 pixels. Choose one at least 256 pixels on each side.');
     const { result } = renderHook(() => useReferenceUpload({ messages: { invalidUrl: undefined } }));

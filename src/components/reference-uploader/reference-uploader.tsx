@@ -64,7 +64,9 @@ export const defaultReferenceUploaderLabels: Required<ReferenceUploaderLabels> =
   ...defaultReferenceUploadMessages,
   fileInput: 'Reference image',
   dropzone: 'Drop a photo here, paste one, or choose a file',
-  dropzoneHint: ({ maxBytes, minShortEdge }) => `JPEG, PNG or WebP · up to ${megabytes(maxBytes)} · at least ${minShortEdge} px`,
+  // Lines break only between the three parts (no lone "px" in a narrow drop zone).
+  dropzoneHint: ({ maxBytes, minShortEdge }) =>
+    ['JPEG, PNG or WebP', `up to ${megabytes(maxBytes)}`, `at least ${minShortEdge} px`].map((part) => part.replaceAll(' ', '\u00a0')).join(' · '),
   dropzoneActive: 'Drop to use this image',
   urlInput: 'Image URL',
   urlPlaceholder: 'https://example.com/photo.jpg',
