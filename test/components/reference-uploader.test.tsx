@@ -346,6 +346,42 @@ describe('ReferenceUploader', () => {
       expect(screen.getByRole('img', { name: 'Reference image preview' })).toHaveAttribute('src', PREVIOUS);
     });
 
+    it.each([
+      {
+        what: 'an answer the client cannot read (an HTML page from a fallback route)',
+        fetch: async () => new Response('<!doctype html><title>App</title>', { status: 200, headers: { 'content-type': 'text/html' } }),
+        message: "The upload didn't finish: The server sent an unexpected answer. Try again.",
+        cause: { code: 'invalid_response' },
+      },
+      {
+        what: 'a custom client’s plain error',
+        error: new Error('db.collection(uploads).insert: E11000 duplicate key'),
+        message: "The upload didn't finish: The server sent an unexpected answer. Try again.",
+        cause: { message: 'db.collection(uploads).insert: E11000 duplicate key' },
+      },
+      {
+        what: 'a custom client’s fetch failure (TypeError)',
+        error: new TypeError('Failed to fetch'),
+        message: 'Could not reach the server. Check your connection and try again.',
+        cause: { message: 'Failed to fetch' },
+      },
+    ])('after $what, the message is for people and the technical text stays in cause', async (c) => {
+      const user = userEvent.setup();
+      const custom = uploadClient();
+      const client = 'fetch' in c ? createCharacterClient({ endpoint: 'https://app.example/api/character', fetch: c.fetch }) : custom.client;
+      const onError = vi.fn();
+      render(<ReferenceUploader client={client} defaultValue={PREVIOUS} onError={onError} />);
+      await user.upload(screen.getByLabelText('Reference image'), pngFile(300, 300));
+      if ('error' in c && c.error) {
+        const { error } = c;
+        await waitFor(() => expect(custom.calls).toHaveLength(1));
+        await act(async () => custom.calls[0]!.fail(error));
+      }
+      expect(await screen.findByRole('alert')).toHaveTextContent(c.message);
+      expect(onError.mock.calls[0]![0]).toMatchObject({ code: 'upload_failed', message: c.message, cause: c.cause });
+      expect(screen.getByRole('img', { name: 'Reference image preview' })).toHaveAttribute('src', PREVIOUS);
+    });
+
     it('an upload that cannot reach the server says so in words for people, and keeps the URL and cause for developers', async () => {
       const user = userEvent.setup();
       const offline = new TypeError('Failed to fetch');

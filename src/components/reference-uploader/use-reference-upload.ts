@@ -335,11 +335,14 @@ export function useReferenceUpload(options: UseReferenceUploadOptions = {}): Use
           setServerHasStorage(false);
           return refuse({ code: 'uploads_unavailable', message: messages.uploadsUnavailable });
         }
-        // The client's network message names the URL: for developers (in `cause`), not for the person uploading.
+        // Only a server's own reason is shown. The client's network message names the URL, its
+        // invalid_response message a JSON path, and a custom client's plain error is anything:
+        // those are for developers (in `cause`), not for the person uploading.
+        const reason = isCharacterApiError(caught) && caught.code !== 'invalid_response' ? caught.message : '';
         const message =
-          isCharacterApiError(caught) && caught.code === 'network'
+          (isCharacterApiError(caught) ? caught.code === 'network' : caught instanceof TypeError)
             ? messages.uploadUnreachable
-            : messages.uploadFailed({ reason: caught instanceof Error && caught.message ? ensureSentence(caught.message) : 'the connection failed.' });
+            : messages.uploadFailed({ reason: reason ? ensureSentence(reason) : 'The server sent an unexpected answer.' });
         return refuse({ code: 'upload_failed', message, cause: caught });
       }
     },
