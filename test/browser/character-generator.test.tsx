@@ -7,6 +7,7 @@ import type { CharacterClient } from '../../src/core/types.js';
 import { createSimulator } from '../../src/testing/index.js';
 import '../../src/styles/styles.css';
 import { expectNoAxeViolations } from '../helpers/axe.js';
+import { trackBox } from '../helpers/track-box.js';
 
 /** A real 512 × 512 JPEG served by the test server, for typed links that must load. */
 const PORTRAIT = `${location.origin}/stories/assets/reference-portrait.jpg`;
@@ -42,27 +43,6 @@ function setup({ uploadMs = 300 } = {}) {
     }) as typeof fetch,
   });
   return { client: client as CharacterClient, submitted };
-}
-
-/**
- * Follows an element's box, relative to `within` (so scrolling does not count), on every frame
- * until stopped, and returns every distinct box seen: one box means it never moved.
- */
-function trackBox(element: Element, within: Element) {
-  const seen = new Set<string>();
-  let running = true;
-  const sample = () => {
-    const box = element.getBoundingClientRect();
-    const origin = within.getBoundingClientRect();
-    seen.add(`x ${box.left - origin.left}, y ${box.top - origin.top}, ${box.width} × ${box.height}`);
-    if (running) requestAnimationFrame(sample);
-  };
-  sample();
-  return () => {
-    running = false;
-    sample();
-    return [...seen];
-  };
 }
 
 const previewLoaded = () =>

@@ -229,28 +229,13 @@ describe('useCharacterGeneration', () => {
       expect(onError).not.toHaveBeenCalled();
     });
 
-    it('after a reload past the deadline, a job that finished meanwhile shows its images after one status request', async () => {
+    /**
+     * Submit a job of `durationMs` with a 20 s deadline, close the tab for a minute, reload (new
+     * QueryClient, same storage) and wait until the reloaded hook ends; the status requests that took.
+     */
+    async function reloadAfterTheDeadline(durationMs: number) {
       const storage = memoryStorage();
-      const before = createRig({ storage });
-      const page1 = renderGeneration(before, { deadlineMs: 5_000 });
-      act(() => page1.result.current.generate(INPUT));
-      await advanceUntil(() => page1.result.current.status === 'pending');
-      page1.unmount();
-      // The tab stays closed past the deadline; the 16 s job finishes meanwhile (it expires in an hour).
-      await advance(60_000);
-
-      const reloaded = createRig({ storage, queryClient: new QueryClient(), fetch: () => before.simulator.fetch });
-      const polls = before.simulator.stats.polls;
-      const page2 = renderGeneration(reloaded, { deadlineMs: 5_000 });
-      await advanceUntil(() => !page2.result.current.isBusy, { limitMs: 10_000 });
-      expect(page2.result.current.status).toBe('completed');
-      expect(page2.result.current.images).toHaveLength(2);
-      expect(before.simulator.stats.polls - polls).toBe(1);
-    });
-
-    it('after a reload past the deadline, a job still running ends expired (timeout) after one status request', async () => {
-      const storage = memoryStorage();
-      const before = createRig({ storage, simulator: { durationMs: 600_000 } });
+      const before = createRig({ storage, simulator: { durationMs } });
       const page1 = renderGeneration(before, { deadlineMs: 20_000 });
       act(() => page1.result.current.generate(INPUT));
       await advanceUntil(() => page1.result.current.status === 'pending');
@@ -261,10 +246,23 @@ describe('useCharacterGeneration', () => {
       const polls = before.simulator.stats.polls;
       const page2 = renderGeneration(reloaded, { deadlineMs: 20_000 });
       await advanceUntil(() => !page2.result.current.isBusy, { limitMs: 10_000 });
-      expect(page2.result.current.status).toBe('expired');
-      expect(page2.result.current.error?.code).toBe('timeout');
       await advance(60_000);
-      expect(before.simulator.stats.polls - polls).toBe(1);
+      return { result: page2.result.current, polls: before.simulator.stats.polls - polls };
+    }
+
+    it('after a reload past the deadline, a job that finished meanwhile shows its images after one status request', async () => {
+      // The 16 s job finished while the tab was closed (it expires in an hour).
+      const { result, polls } = await reloadAfterTheDeadline(16_000);
+      expect(result.status).toBe('completed');
+      expect(result.images).toHaveLength(2);
+      expect(polls).toBe(1);
+    });
+
+    it('after a reload past the deadline, a job still running ends expired (timeout) after one status request', async () => {
+      const { result, polls } = await reloadAfterTheDeadline(600_000);
+      expect(result.status).toBe('expired');
+      expect(result.error?.code).toBe('timeout');
+      expect(polls).toBe(1);
     });
   });
 

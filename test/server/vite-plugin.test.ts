@@ -3,13 +3,34 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { createLogger, createServer, type ViteDevServer } from 'vite';
+import { createLogger, createServer, type Logger, type PluginOption, type ViteDevServer } from 'vite';
 import { characterProxyPlugin, memoryStorage, toNodeHandler } from '../../src/server/index.js';
 import { createSimulator } from '../../src/testing/index.js';
 import { placeholderPng } from '../../src/testing/png.js';
 import { fakeKey, listen } from './helpers.js';
 
 const input = { prompt: 'A knight in the rain', character_reference_image: 'https://example.com/me.png' };
+
+/** A Vite dev server in `root` with these plugins, listening on a free loopback port. */
+async function startDevServer(root: string, plugins: PluginOption[], logger?: Logger): Promise<{ server: ViteDevServer; origin: string }> {
+  const server = await createServer({
+    configFile: false,
+    root,
+    appType: 'custom',
+    ...(logger ? { customLogger: logger } : { logLevel: 'silent' }),
+    optimizeDeps: { noDiscovery: true, include: [] },
+    server: { port: 0, host: '127.0.0.1', strictPort: false, ws: false },
+    plugins,
+  });
+  try {
+    await server.listen();
+  } catch (error) {
+    await server.close();
+    throw error;
+  }
+  const { port } = server.httpServer!.address() as AddressInfo;
+  return { server, origin: `http://127.0.0.1:${port}` };
+}
 
 describe('given a Vite dev server with characterProxyPlugin and no key', () => {
   let server: ViteDevServer;
@@ -22,18 +43,7 @@ describe('given a Vite dev server with characterProxyPlugin and no key', () => {
     root = await mkdtemp(join(tmpdir(), 'ric-vite-'));
     const logger = createLogger('info');
     logger.info = (message) => lines.push(message);
-    server = await createServer({
-      configFile: false,
-      root,
-      appType: 'custom',
-      customLogger: logger,
-      optimizeDeps: { noDiscovery: true, include: [] },
-      server: { port: 0, host: '127.0.0.1', strictPort: false, ws: false },
-      plugins: [characterProxyPlugin({ simulator: { durationMs: 0 } })],
-    });
-    await server.listen();
-    const { port } = server.httpServer!.address() as AddressInfo;
-    origin = `http://127.0.0.1:${port}`;
+    ({ server, origin } = await startDevServer(root, [characterProxyPlugin({ simulator: { durationMs: 0 } })], logger));
   });
 
   afterAll(async () => {
@@ -95,26 +105,16 @@ describe('given a Vite dev server with characterProxyPlugin and no key', () => {
 
   it('after a restart, hands out new job ids, so a job saved in the browser never resumes against another job', async () => {
     const firstJobIdOfAFreshServer = async () => {
-      const fresh = await createServer({
-        configFile: false,
-        root,
-        appType: 'custom',
-        logLevel: 'silent',
-        optimizeDeps: { noDiscovery: true, include: [] },
-        server: { port: 0, host: '127.0.0.1', strictPort: false, ws: false },
-        plugins: [characterProxyPlugin({ simulator: { durationMs: 0 } })],
-      });
+      const fresh = await startDevServer(root, [characterProxyPlugin({ simulator: { durationMs: 0 } })]);
       try {
-        await fresh.listen();
-        const { port } = fresh.httpServer!.address() as AddressInfo;
-        const response = await fetch(`http://127.0.0.1:${port}/api/character/models/ideogram-character/run`, {
+        const response = await fetch(`${fresh.origin}/api/character/models/ideogram-character/run`, {
           method: 'POST',
           headers: { 'content-type': 'application/json' },
           body: JSON.stringify(input),
         });
         return ((await response.json()) as { jobId: string }).jobId;
       } finally {
-        await fresh.close();
+        await fresh.server.close();
       }
     };
     const before = await firstJobIdOfAFreshServer();
@@ -139,19 +139,9 @@ describe('given a Vite dev server with characterProxyPlugin and a key', () => {
     const root = await mkdtemp(join(tmpdir(), 'ric-vite-'));
     await writeFile(join(root, '.env'), `PIXELDOJO_API_KEY=${key}\n`);
     vi.stubEnv('PIXELDOJO_API_KEY', undefined);
-    const server = await createServer({
-      configFile: false,
-      root,
-      appType: 'custom',
-      logLevel: 'silent',
-      optimizeDeps: { noDiscovery: true, include: [] },
-      server: { port: 0, host: '127.0.0.1', ws: false },
-      plugins: [characterProxyPlugin({ upstreamUrl: `${upstream.url}/api/v1` })],
-    });
+    const { server, origin } = await startDevServer(root, [characterProxyPlugin({ upstreamUrl: `${upstream.url}/api/v1` })]);
     try {
-      await server.listen();
-      const { port } = server.httpServer!.address() as AddressInfo;
-      const submitted = await fetch(`http://127.0.0.1:${port}/api/character/models/ideogram-character/run`, {
+      const submitted = await fetch(`${origin}/api/character/models/ideogram-character/run`, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
         body: JSON.stringify(input),
@@ -178,24 +168,13 @@ describe('given the playground: a Vite dev server with characterProxyPlugin, upl
   beforeAll(async () => {
     vi.stubEnv('PIXELDOJO_API_KEY', '');
     root = await mkdtemp(join(tmpdir(), 'ric-vite-'));
-    server = await createServer({
-      configFile: false,
-      root,
-      appType: 'custom',
-      logLevel: 'silent',
-      optimizeDeps: { noDiscovery: true, include: [] },
-      server: { port: 0, host: '127.0.0.1', strictPort: false, ws: false },
-      plugins: [
-        characterProxyPlugin({
-          // The app's own reader, for a page asset (as the playground's default portrait could use).
-          simulator: { durationMs: 0, readReference: (url) => (new URL(url).pathname === PAGE_ASSET ? { bytes: pageAsset, contentType: 'image/png' } : undefined) },
-          uploads: { storage: memoryStorage() },
-        }),
-      ],
-    });
-    await server.listen();
-    const { port } = server.httpServer!.address() as AddressInfo;
-    origin = `http://127.0.0.1:${port}`;
+    ({ server, origin } = await startDevServer(root, [
+      characterProxyPlugin({
+        // The app's own reader, for a page asset (as the playground's default portrait could use).
+        simulator: { durationMs: 0, readReference: (url) => (new URL(url).pathname === PAGE_ASSET ? { bytes: pageAsset, contentType: 'image/png' } : undefined) },
+        uploads: { storage: memoryStorage() },
+      }),
+    ]));
   });
 
   afterAll(async () => {
