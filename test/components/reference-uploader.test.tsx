@@ -586,6 +586,26 @@ describe('accessible names and descriptions of a custom layout', () => {
     expect(screen.getByRole('textbox')).toHaveAccessibleName('Bild-URL');
   });
 
+  it("given the app's own aria-label or aria-labelledby on the UrlInput, that names the field even beside a rendered UrlLabel", () => {
+    const { unmount } = render(
+      <ReferenceUploader.Root allowUpload={false}>
+        <ReferenceUploader.UrlLabel />
+        <ReferenceUploader.UrlInput aria-label="Character photo link" />
+      </ReferenceUploader.Root>,
+    );
+    expect(screen.getByRole('textbox')).toHaveAccessibleName('Character photo link');
+    expect(screen.getByRole('textbox')).not.toHaveAttribute('aria-labelledby');
+    unmount();
+    render(
+      <ReferenceUploader.Root allowUpload={false}>
+        <ReferenceUploader.UrlLabel />
+        <span id="app-label">Link from your gallery</span>
+        <ReferenceUploader.UrlInput aria-labelledby="app-label" />
+      </ReferenceUploader.Root>,
+    );
+    expect(screen.getByRole('textbox')).toHaveAccessibleName('Link from your gallery');
+  });
+
   it('given no UrlLabel, the field is still named, by labels.urlInput', () => {
     render(
       <ReferenceUploader.Root allowUpload={false} labels={{ urlInput: 'Bild-URL' }}>

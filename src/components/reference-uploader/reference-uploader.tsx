@@ -437,7 +437,7 @@ function UrlInput({ ref, onChange, onKeyDown, onBlur, onPaste, ...rest }: Refere
       inputMode="url"
       autoComplete="url"
       id={ids.urlInput}
-      {...nameFrom(parts.urlLabel, labels.urlInput)}
+      {...nameFrom(parts.urlLabel, labels.urlInput, rest)}
       placeholder={labels.urlPlaceholder}
       aria-invalid={invalid || upload.error?.code === 'invalid_url' || undefined}
       aria-describedby={joinIds(parts.error, describedBy)}

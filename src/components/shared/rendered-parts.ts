@@ -38,7 +38,14 @@ export function useRegisterPart(register: RegisterPart, part: string, id: string
 /**
  * A control's accessible name: its rendered visible label (`aria-labelledby`), so the name is the
  * text people see (WCAG 2.5.3), or `fallback` as `aria-label` when no label part is rendered.
+ * An app's own `aria-label` or `aria-labelledby` on the control (`own`, its props) wins: nothing
+ * is added then, as `aria-labelledby` would silently override the app's `aria-label`.
  */
-export function nameFrom(labelId: string | undefined, fallback: string): { 'aria-labelledby'?: string; 'aria-label'?: string } {
+export function nameFrom(
+  labelId: string | undefined,
+  fallback: string,
+  own?: { 'aria-label'?: string | undefined; 'aria-labelledby'?: string | undefined },
+): { 'aria-labelledby'?: string; 'aria-label'?: string } {
+  if (own?.['aria-label'] !== undefined || own?.['aria-labelledby'] !== undefined) return {};
   return labelId ? { 'aria-labelledby': labelId } : { 'aria-label': fallback };
 }
