@@ -49,7 +49,7 @@ export interface UseCharacterGenerationOptions {
   client?: CharacterClient;
   /** The poll schedule for this hook. @default the provider's, else the client's `pollPolicy` */
   pollPolicy?: PollPolicy;
-  /** Stop waiting this many ms after submit; the generation then ends as `expired` (error code `timeout`). Only this hook stops: other hooks watching the same job keep their own deadlines. A page reloaded after the deadline asks once, so a job that finished meanwhile still shows its images. @default 600000 (10 minutes) */
+  /** Stop waiting this many ms after submit; the generation then ends as `expired` (error code `timeout`). Only this hook stops: other hooks watching the same job keep their own deadlines. A page reloaded after the deadline asks once, so a job that finished meanwhile still shows its images; and when another hook's poll later sees the job completed, this one shows it completed too (`onCompleted` then follows its `onError`): paid images are never hidden. @default 600000 (10 minutes) */
   deadlineMs?: number;
   /** Keep the submitted job's handle so it survives unmounts and page reloads (one handle per `id`: the newest generation's). @default true */
   persist?: boolean;

@@ -219,7 +219,12 @@ describe('useCharacterGeneration', () => {
       act(() => patient.result.current.generate(INPUT));
       await advanceUntil(() => patient.result.current.status === 'pending');
       // A second view of the same generation (same id, same saved handle) that gives up at 20 s.
-      const hasty = renderGeneration(rig, { deadlineMs: 20_000 });
+      const hastyEvents: string[] = [];
+      const hasty = renderGeneration(rig, {
+        deadlineMs: 20_000,
+        onError: (error) => hastyEvents.push(`error ${error.code}`),
+        onCompleted: (job) => hastyEvents.push(`completed ${job.images.length}`),
+      });
       await advanceUntil(() => hasty.result.current.status === 'expired', { limitMs: 60_000 });
       expect(hasty.result.current.error?.code).toBe('timeout');
       expect(patient.result.current.isBusy).toBe(true);
@@ -227,6 +232,12 @@ describe('useCharacterGeneration', () => {
       await advanceUntil(() => patient.result.current.status === 'completed', { limitMs: 120_000 });
       expect(patient.result.current.images).toHaveLength(2);
       expect(onError).not.toHaveBeenCalled();
+      // The paid images are never hidden: the hook that gave up shows them once the other
+      // watcher's poll sees the job completed, and says so to its callbacks, each once.
+      expect(hasty.result.current.status).toBe('completed');
+      expect(hasty.result.current.images).toEqual(patient.result.current.images);
+      expect(hasty.result.current.error).toBeNull();
+      expect(hastyEvents).toEqual(['error timeout', 'completed 2']);
     });
 
     /**
