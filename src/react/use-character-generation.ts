@@ -119,7 +119,8 @@ const MAX_ERROR_BACKOFF_MS = 30_000;
 
 type Local =
   | { kind: 'idle' }
-  | { kind: 'watching'; handle: GenerationHandle }
+  /** `since`: when this hook started watching (a reload after the deadline watches from after it). */
+  | { kind: 'watching'; handle: GenerationHandle; since: number }
   | { kind: 'canceled'; handle: GenerationHandle | null; job: Job | null; at: number };
 
 interface SubmitVariables {
@@ -157,22 +158,42 @@ function isRideableError(error: CharacterApiError | null): boolean {
   return error === null || error.code === 'aborted' || isTransientError(error);
 }
 
+/** What `isPastDeadline` reads of the job query's state. */
+interface WatchedState {
+  data?: Job | undefined;
+  error: CharacterApiError | null;
+  dataUpdatedAt: number;
+  errorUpdatedAt: number;
+}
+
 /**
  * Whether a hook has stopped waiting: its own `deadlineMs` since its handle's start has passed
  * and the job, as last seen, is still running. Each hook decides for itself (hooks sharing a
  * job may have different deadlines and starts), so one hook giving up never ends the others.
- * A hook with no answer yet (a page reloaded after the deadline) first asks once: a job that
- * finished meanwhile shows its images, not `expired`.
+ * Once a hook gave up while watching, only the job's images replace that: a failure (or an
+ * ending error) that another watcher's poll brings in later leaves it `expired`, one ending and
+ * one `onError`. A hook with no answer yet (a page reloaded after the deadline) first asks
+ * once: a job that finished meanwhile shows its images, or its failure, not `expired`.
  */
 function isPastDeadline(
   handle: GenerationHandle,
   deadlineMs: number,
-  state: { data?: Job | undefined; error: CharacterApiError | null } | undefined,
+  since: number,
+  state: WatchedState | undefined,
   now: number,
 ): boolean {
+  const deadlineAt = handle.startedAt + deadlineMs;
+  if (now < deadlineAt) return false;
   if (!state || (state.data === undefined && state.error === null)) return false;
-  if (state.data && isTerminalStatus(state.data.status)) return false;
-  return now - handle.startedAt >= deadlineMs;
+  if (state.data?.status === 'completed') return false;
+  const endedAt =
+    state.error && !isRideableError(state.error)
+      ? state.errorUpdatedAt
+      : state.data?.status === 'failed'
+        ? state.dataUpdatedAt
+        : Infinity;
+  // Still running as last seen; or it ended only after this hook, watching, had given up.
+  return endedAt === Infinity || (since < deadlineAt && endedAt >= deadlineAt);
 }
 
 // Consecutive transient failures per error thrown by a poll: the only polling state react-query
@@ -291,9 +312,10 @@ export function useCharacterGeneration(options: UseCharacterGenerationOptions = 
 
   const [local, setLocal] = useState<Local>({ kind: 'idle' });
   const handle = local.kind === 'watching' ? local.handle : null;
+  const watchingSince = local.kind === 'watching' ? local.since : 0;
 
   // Everything handlers and effects read, always current (no stale closures, stable callbacks).
-  const latest = useLatest({ client, queryClient, policy, deadlineMs, persist, explicitStorage, storageKey, handle, options });
+  const latest = useLatest({ client, queryClient, policy, deadlineMs, persist, explicitStorage, storageKey, handle, watchingSince, options });
   const epochRef = useRef(0);
   const inflightRef = useRef<{ promise: Promise<Job>; controller: AbortController } | null>(null);
 
@@ -328,7 +350,7 @@ export function useCharacterGeneration(options: UseCharacterGenerationOptions = 
         if (holdsSlot(vars.storage, vars.storageKey, vars.claim)) writeHandle(vars.storage, vars.storageKey, next);
         // Seed the job query with the submit answer, so the first poll waits for the policy.
         latest.current.queryClient.setQueryData(characterJobQueryKey(vars.client.endpoint, job.jobId), job);
-        setLocal({ kind: 'watching', handle: next });
+        setLocal({ kind: 'watching', handle: next, since: Date.now() });
         latest.current.options.onSubmitted?.(job);
       },
       retry: false,
@@ -410,14 +432,14 @@ export function useCharacterGeneration(options: UseCharacterGenerationOptions = 
     job = query.data ?? null;
     startedAt = handle.startedAt;
     input = handle.input ?? null;
-    if (queryError && !isRideableError(queryError)) {
-      status = queryError.code === 'expired' || queryError.code === 'timeout' ? 'expired' : 'failed';
-      error = queryError;
-      finishedAt = query.errorUpdatedAt || null;
-    } else if (isPastDeadline(handle, deadlineMs, { data: query.data, error: queryError }, now)) {
+    if (isPastDeadline(handle, deadlineMs, watchingSince, { data: query.data, error: queryError, dataUpdatedAt: query.dataUpdatedAt, errorUpdatedAt: query.errorUpdatedAt }, now)) {
       status = 'expired';
       timedOut = true;
       finishedAt = handle.startedAt + deadlineMs;
+    } else if (queryError && !isRideableError(queryError)) {
+      status = queryError.code === 'expired' || queryError.code === 'timeout' ? 'expired' : 'failed';
+      error = queryError;
+      finishedAt = query.errorUpdatedAt || null;
     } else {
       status = job?.status ?? 'pending';
       if (queryError && isTransientError(queryError)) transientError = queryError;
@@ -531,7 +553,7 @@ export function useCharacterGeneration(options: UseCharacterGenerationOptions = 
     // A poll error that ended the generation (expiry, deadline, 404, 401…) ended it as well.
     if (lastJob && isTerminalStatus(lastJob.status)) return;
     if (last?.error && !isRideableError(last.error)) return;
-    if (watched && isPastDeadline(watched, l.deadlineMs, last, Date.now())) return;
+    if (watched && isPastDeadline(watched, l.deadlineMs, l.watchingSince, last, Date.now())) return;
     stop();
     setLocal({ kind: 'canceled', handle: watched, job: lastJob, at: Date.now() });
   }, [latest, stop]);
@@ -555,7 +577,7 @@ export function useCharacterGeneration(options: UseCharacterGenerationOptions = 
       // Fresh answers for an explicit resume, not whatever the cache last held.
       l.queryClient.removeQueries({ queryKey: characterJobQueryKey(next.endpoint, jobId), exact: true });
       writeHandle(storageOf(l), l.storageKey, next);
-      setLocal({ kind: 'watching', handle: next });
+      setLocal({ kind: 'watching', handle: next, since: Date.now() });
     },
     // eslint-disable-next-line react-hooks/exhaustive-deps -- `latest` is a ref
     [stop],
@@ -567,7 +589,7 @@ export function useCharacterGeneration(options: UseCharacterGenerationOptions = 
     const resumeSaved = () => {
       const stored = readHandle(storageOf(l), storageKey);
       if (!stored || stored.endpoint !== l.client.endpoint) return false;
-      setLocal((current) => (current.kind === 'idle' && !inflightRef.current ? { kind: 'watching', handle: stored } : current));
+      setLocal((current) => (current.kind === 'idle' && !inflightRef.current ? { kind: 'watching', handle: stored, since: Date.now() } : current));
       return true;
     };
     if (resumeSaved()) return;
@@ -598,7 +620,9 @@ export function useCharacterGeneration(options: UseCharacterGenerationOptions = 
     const ended = status === 'completed' || status === 'failed' || status === 'expired';
     if (!ended) return;
     const watched = s.handle;
-    if (watched?.settled) return; // ended before a reload or remount: reported then
+    // Ended so before a reload or remount: reported then. A different ending is news (a job
+    // one hook stopped waiting for at its deadline may have completed since).
+    if (watched?.settled === status) return;
     if (watched) {
       const settled: GenerationHandle = { ...watched, settled: status as 'completed' | 'failed' | 'expired' };
       const storage = storageOf(l);

@@ -3,6 +3,7 @@ import { act, renderHook } from '@testing-library/react';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { isTransientError } from '../../src/core/errors.js';
 import { createPollPolicy } from '../../src/core/poll-policy.js';
+import type { Job } from '../../src/core/schemas.js';
 import { handleStorageKey } from '../../src/react/persistence.js';
 import {
   useCharacterGeneration,
@@ -238,6 +239,46 @@ describe('useCharacterGeneration', () => {
       expect(hasty.result.current.images).toEqual(patient.result.current.images);
       expect(hasty.result.current.error).toBeNull();
       expect(hastyEvents).toEqual(['error timeout', 'completed 2']);
+    });
+
+    it('a hook that gave up at its deadline stays expired when another watcher later sees the job fail: one ending, one onError', async () => {
+      const rig = createRig({ simulator: { durationMs: 60_000, failureRate: 1 } });
+      const patient = renderGeneration(rig);
+      act(() => patient.result.current.generate(INPUT));
+      await advanceUntil(() => patient.result.current.status === 'pending');
+      const hastyErrors: string[] = [];
+      const hasty = renderGeneration(rig, { deadlineMs: 20_000, onError: (error) => hastyErrors.push(error.code) });
+      await advanceUntil(() => hasty.result.current.status === 'expired', { limitMs: 60_000 });
+
+      await advanceUntil(() => patient.result.current.status === 'failed', { limitMs: 120_000 });
+      expect(patient.result.current.error?.code).toBe('job_failed');
+      expect(hasty.result.current.status).toBe('expired');
+      expect(hasty.result.current.error?.code).toBe('timeout');
+      expect(hastyErrors).toEqual(['timeout']);
+    });
+
+    it('a reload after a hook gave up at its deadline still reports a job that completed meanwhile (onCompleted, once)', async () => {
+      const storage = memoryStorage();
+      const before = createRig({ storage, simulator: { durationMs: 40_000 } });
+      const page1 = renderGeneration(before, { deadlineMs: 20_000 });
+      act(() => page1.result.current.generate(INPUT));
+      await advanceUntil(() => page1.result.current.status === 'expired', { limitMs: 60_000 });
+      page1.unmount();
+      await advance(60_000);
+
+      const reload = (onCompleted: (job: Job) => void) =>
+        renderGeneration(createRig({ storage, queryClient: new QueryClient(), fetch: () => before.simulator.fetch }), { onCompleted });
+      const reported: Job[] = [];
+      const page2 = reload((job) => reported.push(job));
+      await advanceUntil(() => page2.result.current.status === 'completed', { limitMs: 10_000 });
+      expect(reported.map((job) => job.images.length)).toEqual([2]);
+
+      // Reported now: a later reload shows the images without reporting them again.
+      page2.unmount();
+      const again: Job[] = [];
+      const page3 = reload((job) => again.push(job));
+      await advanceUntil(() => page3.result.current.status === 'completed', { limitMs: 10_000 });
+      expect(again).toEqual([]);
     });
 
     /**
