@@ -1,4 +1,5 @@
 import * as z from 'zod/mini';
+import { oneOf, wholeNumber } from './checks.js';
 import { isHttpUrl } from './url.js';
 
 export { isHttpUrl };
@@ -57,20 +58,6 @@ export const DEFAULT_PARAMETERS = {
 export const httpUrlSchema = z.string().check(
   z.refine(isHttpUrl, { message: 'Must be an http:// or https:// URL' }),
 );
-
-/*
- * Enum values are checked by a membership predicate in `z.custom` and numbers by one predicate
- * each, rather than `z.enum`, `z.number` and `z.gte`/`z.lte`: the same values are accepted with
- * the same types, and each of those zod classes would add its code to every app that imports
- * the client (0.6 kB gz together, bench:size).
- */
-/** An optional field that takes one of `values` (also used for saved handles in src/react). */
-export const oneOf = <T extends string>(values: readonly T[]) =>
-  z.optional(z.custom<T>((value) => values.includes(value as T), { message: `Must be one of ${values.join(', ')}` }));
-
-/** A whole number from `min` to `max`, checked by one predicate. */
-export const wholeNumber = (min: number, max: number, message: string) =>
-  z.custom<number>((value) => Number.isInteger(value) && (value as number) >= min && (value as number) <= max, { message });
 
 /**
  * The parameters of one Ideogram Character generation. Strict: an unknown field is an

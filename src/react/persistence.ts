@@ -1,5 +1,6 @@
 import * as z from 'zod/mini';
-import { ASPECT_RATIOS, oneOf, RENDERING_SPEEDS, RESOLUTIONS, wholeNumber, type CharacterInput } from '../core/schemas.js';
+import { oneOf, wholeNumber } from '../core/checks.js';
+import { ASPECT_RATIOS, RENDERING_SPEEDS, RESOLUTIONS, type CharacterInput } from '../core/schemas.js';
 
 /**
  * Where a generation's handle is kept between mounts and reloads. A subset of the Web
