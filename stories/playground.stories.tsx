@@ -24,13 +24,16 @@ const MODE: ProxyMode = configuredMode === 'pixeldojo' || configuredMode === 'si
 
 const PROMPT = 'The same woman as a lighthouse keeper on a stormy night, lantern in hand, oil painting';
 
+/** The stories' portrait as an absolute URL on this page's origin (the model needs http(s)). */
+const portraitUrl = () => new URL(referencePortrait, window.location.origin).href;
+
 /**
- * The reference image as an absolute URL on this page's origin (the model needs http(s)).
- * PixelDojo cannot fetch localhost: with a key, set STORYBOOK_REFERENCE_URL to a public image.
+ * The reference image of the playground: the portrait, unless STORYBOOK_REFERENCE_URL names
+ * another. PixelDojo cannot fetch localhost: with a key, set it to a public image.
  */
 function referenceUrl(): string {
   const configured: unknown = import.meta.env.STORYBOOK_REFERENCE_URL;
-  return new URL(typeof configured === 'string' && configured ? configured : referencePortrait, window.location.origin).href;
+  return typeof configured === 'string' && configured ? new URL(configured, window.location.origin).href : portraitUrl();
 }
 
 /**
@@ -65,7 +68,7 @@ function inBrowserProxy(options: { durationMs: number }): RequestHandler[] {
         if (origin !== window.location.origin) return undefined;
         const uploaded = `${ENDPOINT}/uploads/`;
         const upload = pathname.startsWith(uploaded) ? uploads.get(pathname.slice(uploaded.length)) : undefined;
-        const file = upload ?? (pathname === new URL(referencePortrait, window.location.origin).pathname ? await (await fetch(url)).blob() : undefined);
+        const file = upload ?? (url === portraitUrl() ? await (await fetch(url)).blob() : undefined);
         return file ? { bytes: new Uint8Array(await file.arrayBuffer()), contentType: file.type } : undefined;
       },
     }),
@@ -196,7 +199,8 @@ export const SimulatedRun: Story = {
   name: 'A whole run (in-browser simulator)',
   parameters: { msw: { handlers: inBrowserProxy({ durationMs: TEST_JOB_MS }) } },
   args: { generationOptions: { persist: false, pollPolicy: pollPolicyFor(fixed(TEST_JOB_MS)) } },
-  render: (args) => <CharacterGenerator {...args} defaultValue={{ prompt: PROMPT, character_reference_image: referenceUrl(), numberOfImages: 2 }} />,
+  // The portrait, whatever STORYBOOK_REFERENCE_URL says: the in-browser simulator embeds only same-origin images.
+  render: (args) => <CharacterGenerator {...args} defaultValue={{ prompt: PROMPT, character_reference_image: portraitUrl(), numberOfImages: 2 }} />,
   play: async ({ canvas, canvasElement, userEvent }) => {
     await userEvent.click(canvas.getByRole('button', { name: 'Generate' }));
     const results = canvas.getByRole('region', { name: 'Results' });
@@ -206,7 +210,7 @@ export const SimulatedRun: Story = {
         await expect(images).toHaveLength(2);
         for (const image of images) await expect(image.complete && image.naturalWidth > 0).toBe(true);
         // Each shows the person: the portrait is embedded (an <img> would not load it by link).
-        const portrait = new Uint8Array(await (await fetch(referenceUrl())).arrayBuffer());
+        const portrait = new Uint8Array(await (await fetch(portraitUrl())).arrayBuffer());
         for (const image of images) {
           const svg = await (await fetch(image.src)).text();
           await expect(svg).toContain(`href="data:image/jpeg;base64,${btoa(String.fromCharCode(...portrait))}"`);
