@@ -1,10 +1,14 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Http2ServerRequest, Http2ServerResponse } from 'node:http2';
 import { HOST } from './origin.js';
 import type { FetchHandler } from './proxy.js';
 import { bufferedBodies, errorResponse, nodeFastPathStats, nodeFastPaths, passThroughResponses, refusedHostRequests, type PlainAnswer } from './respond.js';
 
-/** A `node:http` request listener that is also Express and Connect middleware. */
-export type NodeHandler = (req: IncomingMessage, res: ServerResponse, next?: (error?: unknown) => void) => void;
+/**
+ * A `node:http` request listener that is also Express and Connect middleware, and a
+ * `node:http2` compat-API listener (`http2.createServer`, `http2.createSecureServer`).
+ */
+export type NodeHandler = (req: IncomingMessage | Http2ServerRequest, res: ServerResponse | Http2ServerResponse, next?: (error?: unknown) => void) => void;
 
 /**
  * Request targets no route of ours ever has: dot segments, backslashes, encoded dots, slashes,
@@ -31,7 +35,7 @@ function safeTarget(req: IncomingMessage): { target: string; path: string } | un
   return { target, path };
 }
 
-/** The last Host header the URL parser took, so a run of requests to one host parses it once. */
+/** The last Host the URL parser took, so a run of requests to one host parses it once. */
 let lastParsedHost = 'localhost';
 
 /** Why a request's Host cannot be read: the proxy answers it 400 `bad_request` with this message. */
@@ -42,6 +46,7 @@ export interface RefusedHost {
 const NOT_A_HOST: RefusedHost = { refused: 'The Host header is not a valid host name' };
 const NO_HOST: RefusedHost = { refused: 'The request has no Host header' };
 const TWO_HOSTS: RefusedHost = { refused: 'The request has more than one Host header' };
+const HOST_NOT_AUTHORITY: RefusedHost = { refused: 'The Host header differs from the :authority' };
 
 /** Whether the raw header list names Host more than once (Node keeps only the first in `headers`). */
 function repeatsHost(raw: readonly string[]): boolean {
@@ -57,16 +62,38 @@ function repeatsHost(raw: readonly string[]): boolean {
 }
 
 /**
+ * The host an HTTP/2 request names (`http2.createServer`/`createSecureServer` with the compat
+ * API, as Vite's dev server with `server.https`): its `:authority`, or a `host` header when it
+ * has no `:authority` (RFC 9113 §8.3.1 allows either). Both, naming different hosts, is refused
+ * as §8.3.1 advises, and so is neither (nghttp2 resets such a stream before Node sees it).
+ */
+function http2Host(req: IncomingMessage): string | RefusedHost {
+  const authority = req.headers[':authority'];
+  const host = req.headers.host;
+  if (authority === undefined) return host ?? NO_HOST;
+  if (typeof authority !== 'string') return TWO_HOSTS;
+  if (host !== undefined && host.toLowerCase() !== authority.toLowerCase()) return HOST_NOT_AUTHORITY;
+  return authority;
+}
+
+/**
  * The one reader of a request's Host (the origin every proxy URL is built on; `publicOrigin`
- * reads it back from the request URL). The Host header when there is exactly one, it matches
- * `HOST` and the URL parser takes it. `localhost` for an HTTP/1.0 (or HTTP/2) request without
- * one, as HTTP/1.0 has no Host. Otherwise a `RefusedHost`: a Host that is no host name
- * (`bad host`, `a.example:99999`, empty), one the URL parser refuses (`[1]`, `xn--a`), two of
- * them, or none on HTTP/1.1 (which Node itself refuses unless `requireHostHeader` is off).
+ * reads it back from the request URL). On HTTP/1.x the Host header, on HTTP/2 the `:authority`
+ * (see `http2Host`), when there is exactly one, it matches `HOST` and the URL parser takes it.
+ * `localhost` for an HTTP/1.0 request without one, as HTTP/1.0 has no Host. Otherwise a
+ * `RefusedHost`: a Host that is no host name (`bad host`, `a.example:99999`, empty), one the URL
+ * parser refuses (`[1]`, `xn--a`), two of them, or none on HTTP/1.1 (which Node itself refuses
+ * unless `requireHostHeader` is off) or HTTP/2.
  */
 function requestHost(req: IncomingMessage): string | RefusedHost {
-  const header = req.headers.host;
-  if (header === undefined) return req.httpVersionMajor === 1 && req.httpVersionMinor >= 1 ? NO_HOST : 'localhost';
+  let header: string | RefusedHost | undefined;
+  if (req.httpVersionMajor === 2) {
+    header = http2Host(req);
+    if (typeof header !== 'string') return header;
+  } else {
+    header = req.headers.host;
+    if (header === undefined) return req.httpVersionMajor === 1 && req.httpVersionMinor >= 1 ? NO_HOST : 'localhost';
+  }
   if (repeatsHost(req.rawHeaders)) return TWO_HOSTS;
   if (header === lastParsedHost) return header;
   if (!HOST.test(header) || !URL.canParse(`http://${header}/`)) return NOT_A_HOST;
@@ -190,7 +217,9 @@ function isDropConnection(error: unknown): boolean {
  * (dot segments and encoded separators in any encoding, absolute-form URLs) answer 400. So does,
  * from the proxy on its own paths, a `Host` it cannot read: no host name (`bad host`,
  * `a.example:99999`, empty), one the URL parser refuses (`[1]`), two Host headers, or none on
- * HTTP/1.1; an HTTP/1.0 request without Host is read as `localhost`.
+ * HTTP/1.1; an HTTP/1.0 request without Host is read as `localhost`. Under `node:http2`'s
+ * compat API (`http2.createServer(toNodeHandler(proxy))`, or `createSecureServer`, as Vite's
+ * dev server with `server.https`) the host is the request's `:authority`, checked the same way.
  * With `next` (Express, Connect, Vite), requests outside the proxy's `basePath` go on to the
  * next middleware. A handler error with `dropConnection: true` closes the socket without an
  * answer (the simulator's dropped connection); any other error answers 500 JSON. For a proxy
@@ -201,11 +230,17 @@ function isDropConnection(error: unknown): boolean {
  * @example
  * const proxy = createCharacterProxy({ basePath: '/api/character' });
  * http.createServer(toNodeHandler(proxy)).listen(3000);
+ * // or: http2.createSecureServer({ key, cert, allowHTTP1: true }, toNodeHandler(proxy))
  * // or: app.use(toNodeHandler(proxy)) in Express, before any body parser
  */
 export function toNodeHandler(handler: FetchHandler): NodeHandler {
   const fastPath = nodeFastPaths.get(handler);
-  return (req, res, next) => {
+  return (incoming, outgoing, next) => {
+    // node:http2's compat request and response have every member used here (test/server/
+    // http2.test.ts runs this handler over h2c and in Vite's https server); only the
+    // pseudo-headers, the Host and the Connection header differ, handled below.
+    const req = incoming as IncomingMessage;
+    const res = outgoing as ServerResponse;
     const controller = new AbortController();
     res.once('close', () => {
       if (!res.writableFinished) controller.abort(new Error('The client disconnected'));
@@ -237,7 +272,9 @@ export function toNodeHandler(handler: FetchHandler): NodeHandler {
       }
       // A body the handler did not read (413, 415, 401, …) stays on the socket: close the
       // connection rather than read an attacker's gigabytes to keep it alive.
-      if (request.body && !req.readableEnded) res.setHeader('connection', 'close');
+      // HTTP/2 has no Connection header (Node drops it with a warning): there the unread body
+      // ends with its own stream.
+      if (request.body && !req.readableEnded && req.httpVersionMajor !== 2) res.setHeader('connection', 'close');
       await send(response, req, res);
     };
     run().catch(async (error: unknown) => {

@@ -1,5 +1,4 @@
 import { randomBytes } from 'node:crypto';
-import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { SimulatorOptions, SimulatorReference } from '../testing/simulator.js';
 import { toNodeHandler, type NodeHandler } from './node.js';
 import { publicOrigin } from './origin.js';
@@ -175,8 +174,8 @@ export function characterProxyPlugin(options: CharacterProxyPluginOptions = {}):
     // Only the simulator's image routes are reachable from the browser; its API needs the key.
     const images = toNodeHandler(simulator);
     const imagePrefix = `${simulatorPath}/images/`;
-    server.middlewares.use((req: IncomingMessage, res: ServerResponse, next?: (error?: unknown) => void) => {
-      const url = (req as IncomingMessage & { originalUrl?: string }).originalUrl ?? req.url ?? '';
+    server.middlewares.use((req, res, next) => {
+      const url = (req as { originalUrl?: string }).originalUrl ?? req.url ?? '';
       if ((req.method === 'GET' || req.method === 'HEAD') && url.startsWith(imagePrefix)) images(req, res);
       else next?.();
     });
