@@ -4,8 +4,14 @@ const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 /**
  * A Host header we accept: a DNS name or IP literal and an optional port (0–65535), nothing else.
  * Underscores count as name characters: nginx sends an `upstream app_backend` block's name as Host.
+ * A DNS name may end in one `.` (fully qualified, `example.com.`, valid HTTP); an IP address may
+ * not (`[::1].`, and `127.0.0.1.` or `0x7f.`, whose last label the URL parser reads as a number).
+ * `example.com.` stays a host of its own: the request URL keeps the dot, and so the origin
+ * check compares it exactly as the browser sends `Origin` (`http://example.com.` is a
+ * different origin from `http://example.com`, for the browser and for the proxy).
  */
-export const HOST = /^(?:[A-Za-z0-9_-]+(?:\.[A-Za-z0-9_-]+)*|\[[0-9A-Fa-f:.]+\])(?::(?:[0-5]?\d{1,4}|6[0-4]\d{3}|65[0-4]\d{2}|655[0-2]\d|6553[0-5]))?$/;
+export const HOST =
+  /^(?:[A-Za-z0-9_-]+(?:\.[A-Za-z0-9_-]+)*(?:(?<!(?:^|\.)(?:\d+|0[xX][0-9A-Fa-f]*))\.)?|\[[0-9A-Fa-f:.]+\])(?::(?:[0-5]?\d{1,4}|6[0-4]\d{3}|65[0-4]\d{2}|655[0-2]\d|6553[0-5]))?$/;
 
 function firstValue(header: string | null): string | undefined {
   return header?.split(',')[0]?.trim() || undefined;
@@ -60,6 +66,7 @@ export function normaliseOrigins(origins: readonly string[] | undefined): Set<st
 /**
  * Whether a page at `origin` is this site: the same host, and the same scheme or a page on
  * `https://` calling the host over `http://` (TLS ended in front of the proxy, Host kept).
+ * Hosts compare exactly, a trailing dot included, as the browser compares origins.
  */
 function isOwnOrigin(origin: URL, own: URL): boolean {
   if (origin.host !== own.host) return false;

@@ -101,6 +101,9 @@ const refused: Array<{ what: string; form: HostForm; message: string }> = [
   { what: 'Host: a.example/@evil.example (a path in the Host)', form: { lines: ['Host: a.example/@evil.example'] }, message: NOT_A_HOST },
   { what: 'an empty Host on HTTP/1.1', form: { lines: ['Host: '] }, message: NOT_A_HOST },
   { what: 'Host: bad host on HTTP/1.0 (a Host sent must be valid there too)', form: { version: '1.0', lines: ['Host: bad host'] }, message: NOT_A_HOST },
+  { what: 'Host: example.com.. (more than one trailing dot)', form: { lines: ['Host: example.com..'] }, message: NOT_A_HOST },
+  { what: 'Host: 127.0.0.1. (a trailing dot after an IPv4 address)', form: { lines: ['Host: 127.0.0.1.'] }, message: NOT_A_HOST },
+  { what: 'Host: [::1]. (a trailing dot after an IPv6 literal)', form: { lines: ['Host: [::1].'] }, message: NOT_A_HOST },
   { what: 'two different Host headers', form: { lines: ['Host: 127.0.0.1', 'Host: evil.example'] }, message: TWO_HOSTS },
   { what: 'the same Host header twice, in two letter cases', form: { lines: ['Host: 127.0.0.1', 'HOST: 127.0.0.1'] }, message: TWO_HOSTS },
   { what: 'no Host on HTTP/1.1 (a server with requireHostHeader: false)', form: { lines: [] }, message: NO_HOST },
@@ -188,6 +191,24 @@ describe('given a request with a valid Host', () => {
     const uploaded = await upload(server, { lines: ['Host: app_backend:8080'] });
     expect(uploaded.status).toBe(201);
     expect(JSON.parse(uploaded.body).url).toMatch(/^http:\/\/app_backend:8080\/api\/character\/uploads\/[0-9a-f-]{36}\.png$/);
+  });
+
+  it('when it is a fully qualified name with a trailing dot (example.com.), its own page may upload and gets a URL on that host; a page on example.com is another origin, as for the browser', async () => {
+    const { server, seen } = await setUp();
+    const form = { lines: ['Host: example.com.:8080'] };
+    const own = await upload(server, form, 'Origin: http://example.com.:8080', 'Sec-Fetch-Site: same-origin');
+    expect(own.status).toBe(201);
+    expect(JSON.parse(own.body).url).toMatch(/^http:\/\/example\.com\.:8080\/api\/character\/uploads\/[0-9a-f-]{36}\.png$/);
+    const other = await upload(server, form, 'Origin: http://example.com:8080', 'Sec-Fetch-Site: cross-site');
+    expect(other.status).toBe(403);
+    expect(seen.stored).toBe(1);
+  });
+
+  it('when the proxy trusts a reverse proxy that sent X-Forwarded-Host: app.example. (fully qualified), the upload URL is on it, dot kept', async () => {
+    const { server } = await setUp({ trustProxy: true });
+    const uploaded = await upload(server, { lines: ['Host: 127.0.0.1'] }, 'X-Forwarded-Host: app.example.', 'X-Forwarded-Proto: https');
+    expect(uploaded.status).toBe(201);
+    expect(JSON.parse(uploaded.body).url).toMatch(/^https:\/\/app\.example\.\/api\/character\/uploads\//);
   });
 
   it.each(['a.example:99999', 'bad host', '[1]'])(
