@@ -421,8 +421,9 @@ export function createCharacterProxy(options: CharacterProxyOptions = {}): Fetch
     if (!JOB_ID_PATTERN.test(jobId)) return undefined;
     return (async () => {
       const hooked = Boolean(options.authorize || options.rateLimit);
-      // toNodeHandler sends a Host it cannot read the ordinary way (400 from route), never here. Built outside the try all the same: a Request that cannot be built
-      // rejects to toNodeHandler, which answers 500 without logging "The character proxy failed".
+      // toNodeHandler sends a Host it cannot read the ordinary way (400 from route), never here.
+      // Built outside the try all the same: a Request that cannot be built rejects to
+      // toNodeHandler, which answers 500 without logging "The character proxy failed".
       const request = hooked ? toRequest() : undefined;
       try {
         if (request) await runHooks(request);
