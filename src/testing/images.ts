@@ -1,5 +1,5 @@
-import type { CharacterInput } from '../core/schemas.js';
-import { DEFAULT_PARAMETERS } from '../core/schemas.js';
+import type { CharacterInput, ReferenceImageType } from '../core/schemas.js';
+import { DEFAULT_PARAMETERS, REFERENCE_IMAGE_TYPES } from '../core/schemas.js';
 import { hashString } from './random.js';
 import { placeholderPng } from './png.js';
 
@@ -83,9 +83,6 @@ function hueOf(image: SimulatedImage): number {
   return hashString(`${image.jobId}/${image.index}/${image.input.prompt}`) % 360;
 }
 
-/** The reference types the SVG embeds: what the proxy accepts as uploads. */
-const EMBEDDABLE_TYPES: ReadonlySet<string> = new Set(['image/jpeg', 'image/png', 'image/webp']);
-
 const BASE64_DIGITS = new TextEncoder().encode('ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/');
 
 /** Base64 without Node's Buffer (this runs in browsers too); Node's `btoa` takes ~100 ms a MB, this a few. */
@@ -116,7 +113,8 @@ function base64(bytes: Uint8Array): string {
  */
 export function referenceDataUri(reference: { bytes: Uint8Array; contentType: string }, maxBytes: number): string | undefined {
   const type = reference.contentType.split(';')[0]!.trim().toLowerCase();
-  if (!EMBEDDABLE_TYPES.has(type) || reference.bytes.byteLength > maxBytes) return undefined;
+  // The SVG embeds the reference types the upstream takes (and the proxy accepts as uploads).
+  if (!REFERENCE_IMAGE_TYPES.includes(type as ReferenceImageType) || reference.bytes.byteLength > maxBytes) return undefined;
   return `data:${type};base64,${base64(reference.bytes)}`;
 }
 

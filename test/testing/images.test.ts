@@ -1,6 +1,6 @@
 import { crc32, inflateSync } from 'node:zlib';
 import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
-import { ASPECT_RATIOS, RESOLUTIONS } from '../../src/core/index.js';
+import { ASPECT_RATIOS, REFERENCE_IMAGE_TYPES, RESOLUTIONS } from '../../src/core/index.js';
 import { referenceDataUri } from '../../src/testing/images.js';
 import { createSimulator, type SimulatorOptions, type SimulatorReference } from '../../src/testing/index.js';
 import { BASE, INPUT, submitJob } from './helpers.js';
@@ -133,6 +133,16 @@ describe('given a simulator with readReference (the host can read the reference 
       const bytes = Uint8Array.from({ length }, (_, i) => (i * 97 + length * 31) & 255);
       expect(referenceDataUri({ bytes, contentType: 'image/png' }, 64)).toBe(`data:image/png;base64,${Buffer.from(bytes).toString('base64')}`);
     }
+  });
+
+  it.each(REFERENCE_IMAGE_TYPES)('embeds a %s reference, every type the uploader offers and the model takes, whatever the case and parameters of its type', (type) => {
+    const bytes = Uint8Array.of(1, 2, 3);
+    expect(referenceDataUri({ bytes, contentType: type }, 64)).toBe(`data:${type};base64,AQID`);
+    expect(referenceDataUri({ bytes, contentType: `${type.toUpperCase()}; charset=binary` }, 64)).toBe(`data:${type};base64,AQID`);
+  });
+
+  it.each(['image/gif', 'image/svg+xml', 'text/html', 'image/avif'])('embeds no %s reference (the model takes none)', (type) => {
+    expect(referenceDataUri({ bytes: Uint8Array.of(1, 2, 3), contentType: type }, 64)).toBeUndefined();
   });
 
   it("reads the reference once for all of a job's images, each of which embeds it", async () => {
