@@ -6,7 +6,7 @@ import { IdempotencyCache, type Outcome } from './idempotency.js';
 import { sniffImage } from './image-header.js';
 import { crossSiteReason, isUnsafeMethod, normaliseOrigins, publicOrigin } from './origin.js';
 import { errorResponse, jsonResponse, methodNotAllowed, nodeFastPaths, notFound, passThroughResponses, plainAnswer, refusedHostRequests, type ErrorExtras, type NodeFastPath } from './respond.js';
-import type { UploadStorage } from './storage.js';
+import { storedName, type UploadStorage } from './storage.js';
 
 /** Where the proxy writes warnings and errors; every line is scrubbed of the API key. */
 export interface ProxyLogger {
@@ -491,9 +491,10 @@ export function createCharacterProxy(options: CharacterProxyOptions = {}): Fetch
     return jsonResponse(answer, 201);
   }
 
-  async function serveStored(request: Request, storage: UploadStorage, name: string): Promise<Response> {
+  /** `GET {servePath}/{name}`; `name` is `undefined` for a path more than one segment below. */
+  async function serveStored(request: Request, storage: UploadStorage, name: string | undefined): Promise<Response> {
     if (request.method !== 'GET') return methodNotAllowed('GET');
-    if (!STORED_FILE_NAME.test(name) || name.includes('..')) return notFound('No such file');
+    if (name === undefined || !STORED_FILE_NAME.test(name) || name.includes('..')) return notFound('No such file');
     const file = await storage.read!(name);
     if (!file) return notFound('No such file');
     return new Response(file.bytes as BodyInit, {
@@ -524,7 +525,7 @@ export function createCharacterProxy(options: CharacterProxyOptions = {}): Fetch
     // client's fault: 400, nothing logged, and never an answer built on a stand-in host.
     const refusedHost = refusedHostRequests.get(request);
     if (refusedHost !== undefined) return errorResponse(400, 'bad_request', refusedHost);
-    if (stored) return serveStored(request, uploads!.storage, path.slice(servePath!.length + 1));
+    if (stored) return serveStored(request, uploads!.storage, storedName(path, servePath));
     if (isUnsafeMethod(method)) {
       const own = publicOrigin(request, trustProxy);
       const refused = crossSiteReason(request, own, allowedOrigins);

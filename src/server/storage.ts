@@ -43,6 +43,22 @@ const TYPES_BY_EXTENSION: Record<string, ImageContentType> = { jpg: 'image/jpeg'
 /** Names this module hands out: a UUID and one of three extensions. Nothing else is ever read. */
 export const STORED_NAME = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\.(jpg|png|webp)$/;
 
+/**
+ * The name a stored file is read back by (`UploadStorage.read`): the last segment of the path of
+ * its URL (`location` is that URL, or a path starting with `/`). With `under`, the path the proxy
+ * serves files at, only a path exactly one segment below it has a name (`{under}/{name}`);
+ * anything else gives `undefined`. Internal: the proxy and the Vite plugin share this rule.
+ */
+export function storedName(location: string, under?: string): string | undefined {
+  const path = location.startsWith('/') ? location : new URL(location).pathname;
+  if (under !== undefined) {
+    if (!path.startsWith(`${under}/`)) return undefined;
+    const name = path.slice(under.length + 1);
+    return name.includes('/') ? undefined : name;
+  }
+  return path.slice(path.lastIndexOf('/') + 1);
+}
+
 function newName(contentType: ImageContentType): string {
   return `${randomUUID()}.${EXTENSIONS[contentType]}`;
 }

@@ -3,7 +3,7 @@ import type { SimulatorOptions, SimulatorReference } from '../testing/simulator.
 import { toNodeHandler, type NodeHandler } from './node.js';
 import { publicOrigin } from './origin.js';
 import { createCharacterProxy, type CharacterProxyOptions, type FetchHandler, type ProxyLogger } from './proxy.js';
-import type { UploadStorage } from './storage.js';
+import { storedName, type UploadStorage } from './storage.js';
 
 /** Options of `characterProxyPlugin`: the proxy's options, plus what to do without a key. */
 export interface CharacterProxyPluginOptions extends CharacterProxyOptions {
@@ -74,7 +74,7 @@ function readableUploads(storage: UploadStorage): { storage: UploadStorage; read
       publicPath: storage.publicPath,
       async put(bytes, info) {
         const stored = await storage.put(bytes, info);
-        const name = new URL(stored.url).pathname.split('/').pop();
+        const name = storedName(stored.url);
         if (name) {
           issued.delete(stored.url);
           issued.set(stored.url, name);

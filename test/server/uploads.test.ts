@@ -106,6 +106,16 @@ describe('given uploads with memory storage', () => {
     expect(response.status).toBe(415);
   });
 
+  it("when a stored file's name is asked for one segment deeper than the uploads path, it is not served (404), and a POST there answers 405", async () => {
+    const answer = await upload(memory, placeholderPng({ width: 8, height: 8, index: 1, hue: 10 }));
+    const name = answer.body.url.slice(answer.body.url.lastIndexOf('/') + 1);
+    expect((await fetch(answer.body.url)).status).toBe(200);
+    const deeper = await fetch(`${memory.url}/api/character/uploads/x/${name}`);
+    expect(deeper.status).toBe(404);
+    expect(await deeper.json()).toEqual({ error: { code: 'not_found', message: 'No such file', status: 404 } });
+    expect((await fetch(`${memory.url}/api/character/uploads/x/${name}`, { method: 'POST' })).status).toBe(405);
+  });
+
   it('when a stored name is guessed or traversed, it answers 404 or 400 and serves nothing', async () => {
     expect((await fetch(`${memory.url}/api/character/uploads/00000000-0000-0000-0000-000000000000.png`)).status).toBe(404);
     const traversal = await rawRequest(memory.port, 'GET /api/character/uploads/..%2f..%2fpackage.json HTTP/1.1\r\nHost: x');

@@ -248,3 +248,37 @@ describe('given the playground: a Vite dev server with characterProxyPlugin, upl
     expect(svg).not.toContain('data:');
   });
 });
+
+describe('given the playground with upload storage whose publicUrl is on another path (https://cdn.example/refs/)', () => {
+  it('when a reference is uploaded, the dev server serves it under /refs/ and a job using its URL embeds its bytes', async () => {
+    vi.stubEnv('PIXELDOJO_API_KEY', '');
+    const root = await mkdtemp(join(tmpdir(), 'ric-vite-'));
+    const { server, origin } = await startDevServer(root, [
+      characterProxyPlugin({ simulator: { durationMs: 0 }, uploads: { storage: memoryStorage({ publicUrl: 'https://cdn.example/refs/' }) } }),
+    ]);
+    try {
+      const png = placeholderPng({ width: 12, height: 14, index: 5, hue: 120 });
+      const form = new FormData();
+      form.append('file', new Blob([png as BlobPart], { type: 'image/png' }), 'me.png');
+      const uploaded = await fetch(`${origin}/api/character/uploads`, { method: 'POST', body: form });
+      const { url } = (await uploaded.json()) as { url: string };
+      expect(url).toMatch(/^https:\/\/cdn\.example\/refs\/[0-9a-f-]{36}\.png$/);
+      const served = await fetch(`${origin}${new URL(url).pathname}`);
+      expect(new Uint8Array(await served.arrayBuffer())).toEqual(png);
+
+      const submitted = await fetch(`${origin}/api/character/models/ideogram-character/run`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ ...input, character_reference_image: url }),
+      });
+      const { statusUrl } = (await submitted.json()) as { statusUrl: string };
+      const job = (await (await fetch(`${origin}${statusUrl}`)).json()) as { output: { images: string[] } };
+      const svg = await (await fetch(job.output.images[0]!)).text();
+      expect(svg).toContain(`<image href="data:image/png;base64,${Buffer.from(png).toString('base64')}"`);
+    } finally {
+      await server.close();
+      vi.unstubAllEnvs();
+      await rm(root, { recursive: true, force: true });
+    }
+  });
+});
