@@ -259,7 +259,11 @@ describe('given a Vite dev server with server.https (Vite then serves HTTP/2) an
       await rm(root, { recursive: true, force: true });
     });
     // A throwaway self-signed certificate, made here so no private key lives in the repo.
-    execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-subj', '/CN=127.0.0.1', '-days', '1', '-keyout', join(root, 'key.pem'), '-out', join(root, 'cert.pem')], { stdio: 'ignore' });
+    try {
+      execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-subj', '/CN=127.0.0.1', '-days', '1', '-keyout', join(root, 'key.pem'), '-out', join(root, 'cert.pem')], { stdio: 'ignore' });
+    } catch (cause) {
+      throw new Error('This spec needs the openssl command to make its certificate (Debian: apt-get install openssl)', { cause });
+    }
     const vite = await createViteServer({
       configFile: false,
       root,
