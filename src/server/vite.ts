@@ -3,10 +3,18 @@ import type { SimulatorOptions, SimulatorReference } from '../testing/simulator.
 import { toNodeHandler, type NodeHandler } from './node.js';
 import { publicOrigin } from './origin.js';
 import { createCharacterProxy, type CharacterProxyOptions, type FetchHandler, type ProxyLogger } from './proxy.js';
-import { storedName, type UploadStorage } from './storage.js';
+import { memoryStorage, storedName, type UploadStorage } from './storage.js';
 
 /** Options of `characterProxyPlugin`: the proxy's options, plus what to do without a key. */
-export interface CharacterProxyPluginOptions extends CharacterProxyOptions {
+export interface CharacterProxyPluginOptions extends Omit<CharacterProxyOptions, 'uploads'> {
+  /**
+   * Reference uploads (`POST {basePath}/uploads`), as the proxy's `uploads`; `false` for none.
+   * While simulating, files kept in memory by default, so a dropped photo works out of the box
+   * and the simulated images show it. With a key there is no default: PixelDojo must fetch the
+   * reference, and it cannot fetch a file from your dev machine (give a storage with a public URL).
+   * @default { storage: memoryStorage() } on the simulator; none with a key
+   */
+  uploads?: CharacterProxyOptions['uploads'] | false;
   /** The path the proxy answers under in the dev server. @default '/api/character' */
   basePath?: string;
   /**
@@ -120,7 +128,7 @@ export function characterProxyPlugin(options: CharacterProxyPluginOptions = {}):
     if (hasKey || options.simulator === false) {
       // An explicit apiKey wins; else the environment (read per request), else the .env files.
       const apiKey = options.apiKey ?? (process.env.PIXELDOJO_API_KEY ? undefined : envFileKey);
-      const proxy = createCharacterProxy({ ...options, apiKey, basePath, logger });
+      const proxy = createCharacterProxy({ ...options, uploads: options.uploads || undefined, apiKey, basePath, logger });
       server.middlewares.use(toNodeHandler(proxy));
       server.config.logger.info(`  ➜  Character proxy: ${basePath} → ${options.upstreamUrl ?? 'https://pixeldojo.ai/api/v1'}`);
       return;
@@ -134,7 +142,8 @@ export function characterProxyPlugin(options: CharacterProxyPluginOptions = {}):
     const seed = Number.parseInt(randomBytes(4).toString('hex'), 16) || 1;
     // The simulated images embed a reference uploaded here (read back from the storage); an
     // <img> shows no external image inside an SVG, so a pasted link keeps the placeholder.
-    const uploads = options.uploads && readableUploads(options.uploads.storage);
+    const uploadOptions = options.uploads === false ? undefined : (options.uploads ?? { storage: memoryStorage() });
+    const uploads = uploadOptions && readableUploads(uploadOptions.storage);
     // A readReference of the app's own (e.g. for a page asset) is asked about every other URL.
     const theirs = options.simulator ? options.simulator.readReference : undefined;
     const readReference = uploads && theirs ? async (url: string) => (await uploads.readReference(url)) ?? theirs(url) : (uploads?.readReference ?? theirs);
@@ -156,7 +165,7 @@ export function characterProxyPlugin(options: CharacterProxyPluginOptions = {}):
       if (!proxy) {
         proxy = createCharacterProxy({
           ...options,
-          ...(uploads ? { uploads: { ...options.uploads, storage: uploads.storage } } : {}),
+          uploads: uploads ? { ...uploadOptions, storage: uploads.storage } : undefined,
           basePath,
           logger,
           apiKey: simulatedKey,

@@ -32,6 +32,36 @@ async function startDevServer(root: string, plugins: PluginOption[], logger?: Lo
   return { server, origin: `http://127.0.0.1:${port}` };
 }
 
+/** POST a PNG to the dev server's `/api/character/uploads`; the answer. */
+function postPng(origin: string, png: Uint8Array): Promise<Response> {
+  const form = new FormData();
+  form.append('file', new Blob([png as BlobPart], { type: 'image/png' }), 'me.png');
+  return fetch(`${origin}/api/character/uploads`, { method: 'POST', body: form });
+}
+
+/** Upload a PNG through the dev server's proxy; the URL it is served at. */
+async function uploadPngTo(origin: string, png: Uint8Array): Promise<string> {
+  const uploaded = await postPng(origin, png);
+  expect(uploaded.status).toBe(201);
+  return ((await uploaded.json()) as { url: string }).url;
+}
+
+/** Submit a job with this reference (it completes at once), poll it and fetch its first SVG image. */
+async function firstImageOn(origin: string, reference: string): Promise<string> {
+  const submitted = await fetch(`${origin}/api/character/models/ideogram-character/run`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ ...input, character_reference_image: reference }),
+  });
+  expect(submitted.status).toBe(202);
+  const { statusUrl } = (await submitted.json()) as { statusUrl: string };
+  const job = (await (await fetch(`${origin}${statusUrl}`)).json()) as { status: string; output: { images: string[] } };
+  expect(job.status).toBe('completed');
+  const image = await fetch(job.output.images[0]!);
+  expect(image.headers.get('content-type')).toMatch(/^image\/svg\+xml/);
+  return image.text();
+}
+
 describe('given a Vite dev server with characterProxyPlugin and no key', () => {
   let server: ViteDevServer;
   let origin: string;
@@ -54,6 +84,26 @@ describe('given a Vite dev server with characterProxyPlugin and no key', () => {
 
   it('says in the terminal that the playground runs on the simulator', () => {
     expect(lines.filter((line) => line.includes('simulated PixelDojo'))).toHaveLength(1);
+  });
+
+  it('takes a dropped photo with no uploads option set (kept in memory), and the simulated images show that photo', async () => {
+    const png = placeholderPng({ width: 16, height: 20, index: 2, hue: 200 });
+    const url = await uploadPngTo(origin, png);
+    expect(url.startsWith(`${origin}/api/character/uploads/`)).toBe(true);
+    const served = await fetch(url);
+    expect(new Uint8Array(await served.arrayBuffer())).toEqual(png);
+    expect(await firstImageOn(origin, url)).toContain(`<image href="data:image/png;base64,${Buffer.from(png).toString('base64')}"`);
+  });
+
+  it('with uploads: false, takes no uploads (404, which the uploader reads as "uploads unavailable")', async () => {
+    const bare = await startDevServer(root, [characterProxyPlugin({ simulator: { durationMs: 0 }, uploads: false })]);
+    try {
+      const refused = await postPng(bare.origin, placeholderPng({ width: 8, height: 8, index: 1, hue: 0 }));
+      expect(refused.status).toBe(404);
+      await refused.arrayBuffer();
+    } finally {
+      await bare.server.close();
+    }
   });
 
   it('when a job is submitted from the page and polled over HTTP, it completes with image URLs the browser can load from the same server', async () => {
@@ -149,6 +199,10 @@ describe('given a Vite dev server with characterProxyPlugin and a key', () => {
       expect(submitted.status).toBe(202);
       await submitted.arrayBuffer();
       expect(simulator.log.map((entry) => entry.authorization)).toEqual([`Bearer ${key}`]);
+      // No default uploads with a key: PixelDojo could not fetch a file kept on this machine.
+      const upload = await postPng(origin, placeholderPng({ width: 8, height: 8, index: 1, hue: 0 }));
+      expect(upload.status).toBe(404);
+      await upload.arrayBuffer();
     } finally {
       vi.unstubAllEnvs();
       await server.close();
@@ -183,29 +237,8 @@ describe('given the playground: a Vite dev server with characterProxyPlugin, upl
     await rm(root, { recursive: true, force: true });
   });
 
-  async function uploadPng(png: Uint8Array): Promise<string> {
-    const form = new FormData();
-    form.append('file', new Blob([png as BlobPart], { type: 'image/png' }), 'me.png');
-    const uploaded = await fetch(`${origin}/api/character/uploads`, { method: 'POST', body: form });
-    expect(uploaded.status).toBe(201);
-    return ((await uploaded.json()) as { url: string }).url;
-  }
-
-  /** Submit a job with this reference (it completes at once), poll it and fetch its first SVG image. */
-  async function firstImageFor(reference: string): Promise<string> {
-    const submitted = await fetch(`${origin}/api/character/models/ideogram-character/run`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ ...input, character_reference_image: reference }),
-    });
-    expect(submitted.status).toBe(202);
-    const { statusUrl } = (await submitted.json()) as { statusUrl: string };
-    const job = (await (await fetch(`${origin}${statusUrl}`)).json()) as { status: string; output: { images: string[] } };
-    expect(job.status).toBe('completed');
-    const image = await fetch(job.output.images[0]!);
-    expect(image.headers.get('content-type')).toMatch(/^image\/svg\+xml/);
-    return image.text();
-  }
+  const uploadPng = (png: Uint8Array) => uploadPngTo(origin, png);
+  const firstImageFor = (reference: string) => firstImageOn(origin, reference);
 
   it('when a reference PNG is uploaded and used for a job, the simulated SVG embeds its very bytes as a data: URI (an <img> shows it)', async () => {
     const png = placeholderPng({ width: 20, height: 24, index: 3, hue: 15 });
