@@ -1,5 +1,7 @@
-/** Image types the proxy accepts as references, decided by their first bytes. */
-export type ImageContentType = 'image/jpeg' | 'image/png' | 'image/webp';
+import type { ReferenceImageType } from '../core/schemas.js';
+
+/** Image types the proxy accepts as references, decided by their first bytes (core's `REFERENCE_IMAGE_TYPES`). */
+export type ImageContentType = ReferenceImageType;
 
 export interface ImageInfo {
   contentType: ImageContentType;
