@@ -170,10 +170,11 @@ interface WatchedState {
  * Whether a hook has stopped waiting: its own `deadlineMs` since its handle's start has passed
  * and the job, as last seen, is still running. Each hook decides for itself (hooks sharing a
  * job may have different deadlines and starts), so one hook giving up never ends the others.
- * Once a hook gave up while watching, only the job's images replace that: a failure (or an
- * ending error) that another watcher's poll brings in later leaves it `expired`, one ending and
- * one `onError`. A hook with no answer yet (a page reloaded after the deadline) first asks
- * once: a job that finished meanwhile shows its images, or its failure, not `expired`.
+ * Once a hook gave up (while watching, or as saved for its slot by an earlier mount or page),
+ * only the job's images replace that: a failure (or an ending error) that another watcher's
+ * poll brings in later leaves it `expired`, one ending and one `onError`. A hook with no answer
+ * yet (a page reloaded after the deadline) first asks once: a job that finished meanwhile shows
+ * its images, or its failure, not `expired`. An expiry is an ending of its own, never a timeout.
  */
 function isPastDeadline(
   handle: GenerationHandle,
@@ -186,14 +187,13 @@ function isPastDeadline(
   if (now < deadlineAt) return false;
   if (!state || (state.data === undefined && state.error === null)) return false;
   if (state.data?.status === 'completed') return false;
-  const endedAt =
-    state.error && !isRideableError(state.error)
-      ? state.errorUpdatedAt
-      : state.data?.status === 'failed'
-        ? state.dataUpdatedAt
-        : Infinity;
-  // Still running as last seen; or it ended only after this hook, watching, had given up.
-  return endedAt === Infinity || (since < deadlineAt && endedAt >= deadlineAt);
+  const ending = state.error && !isRideableError(state.error) ? state.error : null;
+  if (ending?.code === 'expired') return false;
+  const endedAt = ending ? state.errorUpdatedAt : state.data?.status === 'failed' ? state.dataUpdatedAt : Infinity;
+  // Still running as last seen.
+  if (endedAt === Infinity) return true;
+  // Or it ended only after this hook had given up: watching since before the deadline, or saved so.
+  return (since < deadlineAt || handle.settled === 'expired') && endedAt >= deadlineAt;
 }
 
 // Consecutive transient failures per error thrown by a poll: the only polling state react-query
@@ -620,9 +620,9 @@ export function useCharacterGeneration(options: UseCharacterGenerationOptions = 
     const ended = status === 'completed' || status === 'failed' || status === 'expired';
     if (!ended) return;
     const watched = s.handle;
-    // Ended so before a reload or remount: reported then. A different ending is news (a job
-    // one hook stopped waiting for at its deadline may have completed since).
-    if (watched?.settled === status) return;
+    // Ended before a reload or remount: reported then. Only the images of a job that a hook
+    // stopped waiting for at its deadline are news (paid images are always reported once).
+    if (watched?.settled && !(watched.settled === 'expired' && status === 'completed')) return;
     if (watched) {
       const settled: GenerationHandle = { ...watched, settled: status as 'completed' | 'failed' | 'expired' };
       const storage = storageOf(l);

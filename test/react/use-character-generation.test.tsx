@@ -1,7 +1,7 @@
 import { QueryClient } from '@tanstack/react-query';
 import { act, renderHook } from '@testing-library/react';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { isTransientError } from '../../src/core/errors.js';
+import { isTransientError, type CharacterApiError } from '../../src/core/errors.js';
 import { createPollPolicy } from '../../src/core/poll-policy.js';
 import type { Job } from '../../src/core/schemas.js';
 import { handleStorageKey } from '../../src/react/persistence.js';
@@ -212,6 +212,26 @@ describe('useCharacterGeneration', () => {
     });
   });
 
+  describe('given a job that completed before a reload', () => {
+    it('a reload after its expiry shows it expired and calls no callback again (onCompleted was the one)', async () => {
+      const storage = memoryStorage();
+      const before = createRig({ storage, simulator: { durationMs: 16_000, expiresInMs: 60_000 } });
+      const events: string[] = [];
+      const options = { onCompleted: () => events.push('completed'), onError: (error: CharacterApiError) => events.push(`error ${error.code}`) };
+      const page1 = renderGeneration(before, options);
+      act(() => page1.result.current.generate(INPUT));
+      await advanceUntil(() => page1.result.current.status === 'completed', { limitMs: 60_000 });
+      page1.unmount();
+      await advance(300_000);
+
+      const reloaded = createRig({ storage, queryClient: new QueryClient(), fetch: () => before.simulator.fetch });
+      const page2 = renderGeneration(reloaded, options);
+      await advanceUntil(() => !page2.result.current.isBusy, { limitMs: 10_000 });
+      expect(page2.result.current.status).toBe('expired');
+      expect(events).toEqual(['completed']);
+    });
+  });
+
   describe('given hooks with their own deadlines on one job', () => {
     it('a hook with a shorter deadlineMs ends expired alone: the other watcher goes on to completed', async () => {
       const rig = createRig({ simulator: { durationMs: 60_000 } });
@@ -279,6 +299,41 @@ describe('useCharacterGeneration', () => {
       const page3 = reload((job) => again.push(job));
       await advanceUntil(() => page3.result.current.status === 'completed', { limitMs: 10_000 });
       expect(again).toEqual([]);
+    });
+
+    it('a hook remounted after it gave up stays expired when another watcher later sees the job fail: still one onError', async () => {
+      const rig = createRig({ simulator: { durationMs: 60_000, failureRate: 1 } });
+      const patient = renderGeneration(rig);
+      act(() => patient.result.current.generate(INPUT));
+      await advanceUntil(() => patient.result.current.status === 'pending');
+      const hastyErrors: string[] = [];
+      const options = { deadlineMs: 20_000, onError: (error: CharacterApiError) => hastyErrors.push(error.code) };
+      const hasty = renderGeneration(rig, options);
+      await advanceUntil(() => hasty.result.current.status === 'expired', { limitMs: 60_000 });
+      hasty.unmount();
+      await advance(1_000);
+      const remounted = renderGeneration(rig, options);
+      await advanceUntil(() => patient.result.current.status === 'failed', { limitMs: 120_000 });
+      expect(remounted.result.current.status).toBe('expired');
+      expect(hastyErrors).toEqual(['timeout']);
+    });
+
+    it('a reload after a hook gave up shows expired for a job that failed meanwhile, without a second onError', async () => {
+      const storage = memoryStorage();
+      const before = createRig({ storage, simulator: { durationMs: 40_000, failureRate: 1 } });
+      const errors: string[] = [];
+      const page1 = renderGeneration(before, { deadlineMs: 20_000, onError: (error) => errors.push(error.code) });
+      act(() => page1.result.current.generate(INPUT));
+      await advanceUntil(() => page1.result.current.status === 'expired', { limitMs: 60_000 });
+      page1.unmount();
+      await advance(60_000);
+
+      const reloaded = createRig({ storage, queryClient: new QueryClient(), fetch: () => before.simulator.fetch });
+      const page2 = renderGeneration(reloaded, { deadlineMs: 20_000, onError: (error) => errors.push(error.code) });
+      await advanceUntil(() => !page2.result.current.isBusy, { limitMs: 10_000 });
+      await advance(10_000);
+      expect(page2.result.current.status).toBe('expired');
+      expect(errors).toEqual(['timeout']);
     });
 
     /**
