@@ -2,7 +2,8 @@ import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingHttpHeaders, type RequestListener, type Server, type ServerOptions } from 'node:http';
 import { connect } from 'node:net';
 import type { AddressInfo } from 'node:net';
-import type { ProxyLogger } from '../../src/server/index.js';
+import { createCharacterProxy, memoryStorage, type CharacterProxyOptions, type ProxyLogger } from '../../src/server/index.js';
+import { createSimulator } from '../../src/testing/index.js';
 
 /** A fake key, made at run time so no key-like literal lives in the repo. */
 export function fakeKey(): string {
@@ -124,4 +125,33 @@ export interface SeenRequest {
   method: string;
   url: string;
   headers: IncomingHttpHeaders;
+}
+
+/**
+ * A proxy at `/api/character` with memory uploads, whose upstream is an in-process simulator
+ * holding `key`: counts upstream calls and stored uploads in `seen`, logs into `evidence`.
+ */
+export function countingProxy(key: string, seed: number, options: Partial<CharacterProxyOptions> = {}) {
+  const simulator = createSimulator({ apiKey: key, durationMs: 0, seed });
+  const evidence = new Evidence();
+  const seen = { upstream: 0, stored: 0 };
+  const storage = memoryStorage();
+  const put = storage.put.bind(storage);
+  storage.put = (bytes, info) => {
+    seen.stored++;
+    return put(bytes, info);
+  };
+  const proxy = createCharacterProxy({
+    apiKey: key,
+    basePath: '/api/character',
+    upstreamUrl: 'http://upstream.invalid/api/v1',
+    logger: evidence.logger,
+    uploads: { storage },
+    fetch: (input: RequestInfo | URL, init?: RequestInit) => {
+      seen.upstream++;
+      return simulator(new Request(input, init));
+    },
+    ...options,
+  });
+  return { proxy, evidence, seen };
 }

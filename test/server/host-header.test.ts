@@ -1,10 +1,10 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { afterAll, describe, expect, it } from 'vitest';
-import { createCharacterProxy, memoryStorage, toNodeHandler, type CharacterProxyOptions, type FetchHandler } from '../../src/server/index.js';
+import { createCharacterProxy, toNodeHandler, type CharacterProxyOptions, type FetchHandler } from '../../src/server/index.js';
 import { createSimulator } from '../../src/testing/index.js';
 import { nodeFastPathStats } from '../../src/server/respond.js';
 import { placeholderPng } from '../../src/testing/png.js';
-import { Evidence, fakeKey, listen, rawRequest, type Listening } from './helpers.js';
+import { countingProxy, Evidence, fakeKey, listen, rawRequest, type Listening } from './helpers.js';
 
 /*
  * A Host the proxy cannot read is the client's fault: every route of the proxy answers 400 with
@@ -29,27 +29,7 @@ afterAll(async () => {
  * request without Host reaches the proxy), counting upstream calls and what was stored.
  */
 async function setUp(options: Partial<CharacterProxyOptions> = {}, wrap?: (proxy: FetchHandler) => FetchHandler) {
-  const simulator = createSimulator({ apiKey: key, durationMs: 0, seed: 7 });
-  const evidence = new Evidence();
-  const seen = { upstream: 0, stored: 0 };
-  const storage = memoryStorage();
-  const put = storage.put.bind(storage);
-  storage.put = (bytes, info) => {
-    seen.stored++;
-    return put(bytes, info);
-  };
-  const proxy = createCharacterProxy({
-    apiKey: key,
-    basePath: BASE,
-    upstreamUrl: UPSTREAM,
-    logger: evidence.logger,
-    uploads: { storage },
-    fetch: (input: RequestInfo | URL, init?: RequestInit) => {
-      seen.upstream++;
-      return simulator(new Request(input, init));
-    },
-    ...options,
-  });
+  const { proxy, evidence, seen } = countingProxy(key, 7, { upstreamUrl: UPSTREAM, ...options });
   const server = await listen(toNodeHandler(wrap ? wrap(proxy) : proxy), undefined, { requireHostHeader: false });
   servers.push(server);
   return { server, evidence, seen };

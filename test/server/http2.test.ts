@@ -7,11 +7,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createServer as createViteServer } from 'vite';
 import { afterAll, beforeEach, describe, expect, it, vi } from 'vitest';
-import { characterProxyPlugin, createCharacterProxy, memoryStorage, toNodeHandler, type CharacterProxyOptions } from '../../src/server/index.js';
+import { characterProxyPlugin, memoryStorage, toNodeHandler, type CharacterProxyOptions } from '../../src/server/index.js';
 import { nodeFastPathStats } from '../../src/server/respond.js';
-import { createSimulator } from '../../src/testing/index.js';
 import { placeholderPng } from '../../src/testing/png.js';
-import { Evidence, fakeKey } from './helpers.js';
+import { countingProxy, fakeKey, type Evidence } from './helpers.js';
 
 /*
  * HTTP/2 requests carry their host in `:authority`, not in a Host header. Vite's dev server
@@ -44,27 +43,8 @@ interface H2Server {
 
 /** A proxy with memory uploads behind `http2.createServer`, and a client session to it. */
 async function setUp(options: Partial<CharacterProxyOptions> = {}): Promise<H2Server> {
-  const simulator = createSimulator({ apiKey: key, durationMs: 0, seed: 11 });
-  const evidence = new Evidence();
-  const storage = memoryStorage();
-  const put = storage.put.bind(storage);
-  const seen = { handled: 0, upstream: 0, stored: 0 };
-  storage.put = (bytes, info) => {
-    seen.stored++;
-    return put(bytes, info);
-  };
-  const proxy = createCharacterProxy({
-    apiKey: key,
-    basePath: BASE,
-    upstreamUrl: 'http://upstream.invalid/api/v1',
-    logger: evidence.logger,
-    uploads: { storage },
-    fetch: (input: RequestInfo | URL, init?: RequestInit) => {
-      seen.upstream++;
-      return simulator(new Request(input, init));
-    },
-    ...options,
-  });
+  const { proxy, evidence, seen: counted } = countingProxy(key, 11, options);
+  const seen = Object.assign(counted, { handled: 0 });
   const server: Http2Server = createHttp2Server(toNodeHandler(proxy));
   server.on('request', () => seen.handled++);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
