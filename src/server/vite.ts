@@ -12,7 +12,9 @@ export interface CharacterProxyPluginOptions extends Omit<CharacterProxyOptions,
    * While simulating, files kept in memory by default, so a dropped photo works out of the box
    * and the simulated images show it. With a key there is no default: PixelDojo must fetch the
    * reference, and it cannot fetch a file from your dev machine (give a storage with a public URL).
-   * @default { storage: memoryStorage() } on the simulator; none with a key
+   * At most 20 files are kept (the oldest go first), each for an hour: anyone who can reach the
+   * dev server (your LAN with `--host`) can post one; other sites' pages cannot (403).
+   * @default { storage: memoryStorage({ maxFiles: 20 }) } on the simulator; none with a key
    */
   uploads?: CharacterProxyOptions['uploads'] | false;
   /** The path the proxy answers under in the dev server. @default '/api/character' */
@@ -67,6 +69,8 @@ async function keyFromEnvFiles(config: ViteConfigLike): Promise<string | undefin
 }
 
 const MAX_ORIGINS = 8;
+/** How many uploads the simulator's default memory storage keeps (20 × 10 MB at most). */
+const DEFAULT_UPLOADS_KEPT = 20;
 /** How many upload URLs the plugin remembers for the simulator to read back (the oldest go first). */
 const MAX_ISSUED = 1000;
 
@@ -142,7 +146,7 @@ export function characterProxyPlugin(options: CharacterProxyPluginOptions = {}):
     const seed = Number.parseInt(randomBytes(4).toString('hex'), 16) || 1;
     // The simulated images embed a reference uploaded here (read back from the storage); an
     // <img> shows no external image inside an SVG, so a pasted link keeps the placeholder.
-    const uploadOptions = options.uploads === false ? undefined : (options.uploads ?? { storage: memoryStorage() });
+    const uploadOptions = options.uploads === false ? undefined : (options.uploads ?? { storage: memoryStorage({ maxFiles: DEFAULT_UPLOADS_KEPT }) });
     const uploads = uploadOptions && readableUploads(uploadOptions.storage);
     // A readReference of the app's own (e.g. for a page asset) is asked about every other URL.
     const theirs = options.simulator ? options.simulator.readReference : undefined;

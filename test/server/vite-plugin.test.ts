@@ -95,6 +95,14 @@ describe('given a Vite dev server with characterProxyPlugin and no key', () => {
     expect(await firstImageOn(origin, url)).toContain(`<image href="data:image/png;base64,${Buffer.from(png).toString('base64')}"`);
   });
 
+  it("refuses an upload posted by another site's page (403), as every POST of the proxy", async () => {
+    const form = new FormData();
+    form.append('file', new Blob([placeholderPng({ width: 8, height: 8, index: 1, hue: 0 }) as BlobPart], { type: 'image/png' }), 'me.png');
+    const refused = await fetch(`${origin}/api/character/uploads`, { method: 'POST', body: form, headers: { origin: 'https://evil.example', 'sec-fetch-site': 'cross-site' } });
+    expect(refused.status).toBe(403);
+    expect(((await refused.json()) as { error: { code: string } }).error.code).toBe('forbidden');
+  });
+
   it('with uploads: false, takes no uploads (404, which the uploader reads as "uploads unavailable")', async () => {
     const bare = await startDevServer(root, [characterProxyPlugin({ simulator: { durationMs: 0 }, uploads: false })]);
     try {
