@@ -49,7 +49,7 @@ export interface UseCharacterGenerationOptions {
   client?: CharacterClient;
   /** The poll schedule for this hook. @default the provider's, else the client's `pollPolicy` */
   pollPolicy?: PollPolicy;
-  /** Stop waiting this many ms after submit; the generation then ends as `expired` (error code `timeout`). Only this hook stops: other hooks watching the same job keep their own deadlines. A page reloaded after the deadline asks once, so a job that finished meanwhile still shows its images; and when another hook's poll later sees the job completed, this one shows it completed too (`onCompleted` then follows its `onError`): paid images are never hidden. @default 600000 (10 minutes) */
+  /** Stop waiting this many ms after submit; the generation then ends as `expired` (error code `timeout`). Only this hook stops: other hooks watching the same job keep their own deadlines. A page reloaded after the deadline asks once (through up to 5 network, 5xx or 429 errors), so a job that finished meanwhile still shows its images; and when another hook's poll later sees the job completed, this one shows it completed too (`onCompleted` then follows its `onError`): paid images are never hidden. @default 600000 (10 minutes) */
   deadlineMs?: number;
   /** Keep the submitted job's handle so it survives unmounts and page reloads (one handle per `id`: the newest generation's). @default true */
   persist?: boolean;
@@ -116,6 +116,11 @@ export const DEFAULT_DEADLINE_MS = 10 * 60 * 1000;
 const EMPTY_IMAGES: string[] = [];
 /** Longest pause between polls after repeated failures (the client's own `waitForJob` uses the same). */
 const MAX_ERROR_BACKOFF_MS = 30_000;
+/**
+ * Past its deadline, a hook with no answer from the job yet (a page reloaded late) asks this many
+ * times through network, 5xx and 429 errors (backing off: about 15 s in all) before it gives up.
+ */
+const LATE_CHECK_ATTEMPTS = 5;
 
 type Local =
   | { kind: 'idle' }
@@ -173,7 +178,7 @@ interface WatchedState {
  * Once a hook gave up (while watching, or as saved for its slot by an earlier mount or page),
  * only the job's images replace that: a failure (or an ending error) that another watcher's
  * poll brings in later leaves it `expired`, one ending and one `onError`. A hook with no answer
- * yet (a page reloaded after the deadline) first asks once: a job that finished meanwhile shows
+ * yet (a page reloaded after the deadline) first asks (see `isStillAskingLate`): a job that finished meanwhile shows
  * its images, or its failure, not `expired`. An expiry is an ending of its own, never a timeout.
  */
 function isPastDeadline(
@@ -185,7 +190,7 @@ function isPastDeadline(
 ): boolean {
   const deadlineAt = handle.startedAt + deadlineMs;
   if (now < deadlineAt) return false;
-  if (!state || (state.data === undefined && state.error === null)) return false;
+  if (!state || isStillAskingLate(state)) return false;
   if (state.data?.status === 'completed') return false;
   const ending = state.error && !isRideableError(state.error) ? state.error : null;
   if (ending?.code === 'expired') return false;
@@ -196,12 +201,25 @@ function isPastDeadline(
   return (since < deadlineAt || handle.settled === 'expired') && endedAt >= deadlineAt;
 }
 
+/**
+ * A hook past its deadline with no answer from the job yet asks (again) before it decides: once,
+ * and again through up to `LATE_CHECK_ATTEMPTS` network, 5xx or 429 errors in a row, so a blip on
+ * a late reload does not hide a job that completed meanwhile.
+ */
+function isStillAskingLate(state: { data?: Job | undefined; error: CharacterApiError | null }): boolean {
+  if (state.data !== undefined) return false;
+  return state.error === null || (isTransientError(state.error) && consecutiveFailures(state.error) < LATE_CHECK_ATTEMPTS);
+}
+
 // Consecutive transient failures per error thrown by a poll: the only polling state react-query
 // lacks, kept with the job query's own state so that every hook watching the job reads the same.
 const failureCounts = new WeakMap<object, number>();
 function consecutiveFailures(error: CharacterApiError | null): number {
   return error ? (failureCounts.get(error) ?? 0) : 0;
 }
+// The last failure per job query while it has no data: react-query clears `error` when such a
+// query fetches again, and the count would start over at every try.
+const failuresWithoutData = new WeakMap<object, CharacterApiError>();
 
 /**
  * The wait before the next poll: the policy's, cut short so a poll lands on the expiry; none
@@ -237,8 +255,9 @@ function nextPollDelay(
   // The last answer's expiry, else the one saved from the submit (status answers may omit it).
   const untilExpiry = msUntilExpiry({ expiresAt: data?.expiresAt ?? handle.expiresAt }, answeredAt);
   if (untilExpiry !== undefined) delay = Math.min(delay, Math.max(0, untilExpiry));
-  // This hook gives up at its deadline (see `isPastDeadline`): a poll after it would be wasted.
-  if (elapsedMs + delay >= deadlineMs) return false;
+  // This hook gives up at its deadline (see `isPastDeadline`): a poll after it would be wasted,
+  // unless it is still asking late.
+  if (elapsedMs + delay >= deadlineMs && !isStillAskingLate({ data, error })) return false;
   return Math.max(1, Math.ceil(answeredAt + delay - now));
 }
 
@@ -367,14 +386,20 @@ export function useCharacterGeneration(options: UseCharacterGenerationOptions = 
       enabled: handle !== null,
       queryFn: async ({ signal, queryKey }) => {
         if (!handle) throw new CharacterApiError('aborted', 'No job to watch.');
-        const before = queryClient.getQueryState<Job, CharacterApiError>(queryKey);
+        const cached = queryClient.getQueryCache().find<Job, CharacterApiError>({ queryKey, exact: true });
+        const before = cached?.state;
+        const previous = before?.error ?? (cached && failuresWithoutData.get(cached)) ?? null;
         let next: Job;
         try {
           next = await pollJob(client, handle, before?.data, signal);
         } catch (error) {
-          if (isTransientError(error)) failureCounts.set(error, consecutiveFailures(before?.error ?? null) + 1);
+          if (isTransientError(error)) {
+            failureCounts.set(error, consecutiveFailures(previous) + 1);
+            if (cached && before?.data === undefined) failuresWithoutData.set(cached, error);
+          }
           throw error;
         }
+        if (cached) failuresWithoutData.delete(cached);
         if (next.status === 'completed' && before?.data && !isTerminalStatus(before.data.status) && !handle.startEstimated) {
           // Teach the policy: done when seen, and after the last answer that said "running"
           // (a job first seen after a reload says nothing about when it finished, and a job

@@ -340,7 +340,7 @@ describe('useCharacterGeneration', () => {
      * Submit a job of `durationMs` with a 20 s deadline, close the tab for a minute, reload (new
      * QueryClient, same storage) and wait until the reloaded hook ends; the status requests that took.
      */
-    async function reloadAfterTheDeadline(durationMs: number) {
+    async function reloadAfterTheDeadline(durationMs: number, { unreachableFor = 0 } = {}) {
       const storage = memoryStorage();
       const before = createRig({ storage, simulator: { durationMs } });
       const page1 = renderGeneration(before, { deadlineMs: 20_000 });
@@ -349,13 +349,31 @@ describe('useCharacterGeneration', () => {
       page1.unmount();
       await advance(60_000);
 
-      const reloaded = createRig({ storage, queryClient: new QueryClient(), fetch: () => before.simulator.fetch });
+      // After the reload, the first `unreachableFor` requests find the network down.
+      let attempts = 0;
+      const flaky: typeof fetch = (input, init) =>
+        ++attempts <= unreachableFor ? Promise.reject(new TypeError('fetch failed')) : before.simulator.fetch(input, init);
+      const reloaded = createRig({ storage, queryClient: new QueryClient(), fetch: () => flaky });
       const polls = before.simulator.stats.polls;
       const page2 = renderGeneration(reloaded, { deadlineMs: 20_000 });
-      await advanceUntil(() => !page2.result.current.isBusy, { limitMs: 10_000 });
+      await advanceUntil(() => !page2.result.current.isBusy, { limitMs: 60_000 });
       await advance(60_000);
-      return { result: page2.result.current, polls: before.simulator.stats.polls - polls };
+      return { result: page2.result.current, polls: before.simulator.stats.polls - polls, attempts };
     }
+
+    it('after a reload past the deadline, a network failure on the first checks does not hide a job that finished meanwhile: it asks again', async () => {
+      const { result, polls, attempts } = await reloadAfterTheDeadline(16_000, { unreachableFor: 2 });
+      expect(result.status).toBe('completed');
+      expect(result.images).toHaveLength(2);
+      expect([polls, attempts]).toEqual([1, 3]);
+    });
+
+    it('after a reload past the deadline, with the network down it gives up after 5 tries: expired (timeout), no endless polling', async () => {
+      const { result, attempts } = await reloadAfterTheDeadline(16_000, { unreachableFor: Infinity });
+      expect(result.status).toBe('expired');
+      expect(result.error?.code).toBe('timeout');
+      expect(attempts).toBe(5);
+    });
 
     it('after a reload past the deadline, a job that finished meanwhile shows its images after one status request', async () => {
       // The 16 s job finished while the tab was closed (it expires in an hour).
