@@ -34,8 +34,8 @@ export interface GenerationHandle {
   endpoint: string;
   /** What was asked for, when known (a job resumed by id alone has none). */
   input?: PersistedInputSummary;
-  /** Set once this handle's job has ended, so a resumed hook does not fire the end callbacks again. */
-  settled?: 'completed' | 'failed' | 'expired';
+  /** Set once this handle's job has ended (or a hook stopped waiting for it at its deadline: `timeout`), so a resumed hook does not fire the end callbacks again. */
+  settled?: 'completed' | 'failed' | 'expired' | 'timeout';
   /** The job's `expiresAt` from the submit answer, so a page reloaded after it knows the job expired (the upstream may answer 404 by then). */
   expiresAt?: string;
   /** True when `startedAt` is only when watching began (a job resumed by id without its start): such a handle teaches the poll policy no duration. */
@@ -62,7 +62,7 @@ const persistedSchema = z.object({
   startedAt: z.number().check(z.refine(Number.isFinite)),
   endpoint: z.string(),
   input: z.optional(inputSummarySchema),
-  settled: oneOf(['completed', 'failed', 'expired'] as const),
+  settled: oneOf(['completed', 'failed', 'expired', 'timeout'] as const),
   expiresAt: z.optional(z.string()),
   startEstimated: z.optional(z.custom<true>((value) => value === true)),
 });

@@ -5,7 +5,7 @@ import {
   type Query,
   type QueryClient,
 } from '@tanstack/react-query';
-import { useCallback, useContext, useEffect, useMemo, useRef, useState } from 'react';
+import { useCallback, useContext, useEffect, useInsertionEffect, useMemo, useRef, useState } from 'react';
 import { CharacterApiError, isCharacterApiError, isTransientError } from '../core/errors.js';
 import { isJobExpired, isTerminalStatus, msUntilExpiry } from '../core/job-status.js';
 import type { CharacterInput, Job } from '../core/schemas.js';
@@ -49,7 +49,7 @@ export interface UseCharacterGenerationOptions {
   client?: CharacterClient;
   /** The poll schedule for this hook. @default the provider's, else the client's `pollPolicy` */
   pollPolicy?: PollPolicy;
-  /** Stop waiting this many ms after submit; the generation then ends as `expired` (error code `timeout`). Only this hook stops: other hooks watching the same job keep their own deadlines. A page reloaded after the deadline asks once (through up to 5 network, 5xx or 429 errors), so a job that finished meanwhile still shows its images; and when another hook's poll later sees the job completed, this one shows it completed too (`onCompleted` then follows its `onError`): paid images are never hidden. @default 600000 (10 minutes) */
+  /** Stop waiting this many ms after submit; the generation then ends as `expired` (error code `timeout`). Only this hook stops: other hooks watching the same job keep their own deadlines. A hook that starts watching after its deadline (a page reloaded late, a remount) first asks, for up to a minute through network, 5xx and 429 errors, so a job that finished meanwhile still shows its images; and when another hook's poll later sees the job completed, this one shows it completed too (`onCompleted` then follows its `onError`): paid images are never hidden. @default 600000 (10 minutes) */
   deadlineMs?: number;
   /** Keep the submitted job's handle so it survives unmounts and page reloads (one handle per `id`: the newest generation's). @default true */
   persist?: boolean;
@@ -117,15 +117,19 @@ const EMPTY_IMAGES: string[] = [];
 /** Longest pause between polls after repeated failures (the client's own `waitForJob` uses the same). */
 const MAX_ERROR_BACKOFF_MS = 30_000;
 /**
- * Past its deadline, a hook with no answer from the job yet (a page reloaded late) asks this many
- * times through network, 5xx and 429 errors (backing off: about 15 s in all) before it gives up.
+ * A hook that starts watching after its deadline (a page reloaded late, a remount, a resume)
+ * asks the job before it decides, for up to this long: through network, 5xx and 429 errors, or
+ * a request that never answers.
  */
-const LATE_CHECK_ATTEMPTS = 5;
+const LATE_CHECK_MS = 60_000;
 
 type Local =
   | { kind: 'idle' }
-  /** `since`: when this hook started watching (a reload after the deadline watches from after it). */
-  | { kind: 'watching'; handle: GenerationHandle; since: number }
+  /**
+   * `since`: when this hook started watching (a reload after the deadline watches from after
+   * it); `gaveUp`: this hook has shown its deadline's timeout for this job.
+   */
+  | { kind: 'watching'; handle: GenerationHandle; since: number; gaveUp?: true }
   | { kind: 'canceled'; handle: GenerationHandle | null; job: Job | null; at: number };
 
 interface SubmitVariables {
@@ -175,40 +179,37 @@ interface WatchedState {
  * Whether a hook has stopped waiting: its own `deadlineMs` since its handle's start has passed
  * and the job, as last seen, is still running. Each hook decides for itself (hooks sharing a
  * job may have different deadlines and starts), so one hook giving up never ends the others.
- * Once a hook gave up (while watching, or as saved for its slot by an earlier mount or page),
- * only the job's images replace that: a failure (or an ending error) that another watcher's
- * poll brings in later leaves it `expired`, one ending and one `onError`. A hook with no answer
- * yet (a page reloaded after the deadline) first asks (see `isStillAskingLate`): a job that finished meanwhile shows
- * its images, or its failure, not `expired`. An expiry is an ending of its own, never a timeout.
+ * `completed` always wins (paid images are never hidden); an expiry keeps its own error. A hook
+ * that gave up (`gaveUp`: it has shown the timeout) stays `expired` when the job fails later
+ * (one ending, one `onError`). A hook that started watching after its deadline first asks (see
+ * `isAskingLate`) and shows what the job did: its images, its failure, or `expired` if it runs on.
  */
 function isPastDeadline(
   handle: GenerationHandle,
   deadlineMs: number,
-  since: number,
+  watch: { since: number; gaveUp?: true | undefined },
   state: WatchedState | undefined,
   now: number,
 ): boolean {
   const deadlineAt = handle.startedAt + deadlineMs;
   if (now < deadlineAt) return false;
-  if (!state || isStillAskingLate(state)) return false;
+  if (!state || isAskingLate(deadlineAt, watch.since, state, now)) return false;
   if (state.data?.status === 'completed') return false;
   const ending = state.error && !isRideableError(state.error) ? state.error : null;
   if (ending?.code === 'expired') return false;
-  const endedAt = ending ? state.errorUpdatedAt : state.data?.status === 'failed' ? state.dataUpdatedAt : Infinity;
-  // Still running as last seen.
-  if (endedAt === Infinity) return true;
-  // Or it ended only after this hook had given up: watching since before the deadline, or saved so.
-  return (since < deadlineAt || handle.settled === 'expired') && endedAt >= deadlineAt;
+  // Still running as last seen; or it ended after this hook had given up.
+  return watch.gaveUp === true || !(ending || state.data?.status === 'failed');
 }
 
 /**
- * A hook past its deadline with no answer from the job yet asks (again) before it decides: once,
- * and again through up to `LATE_CHECK_ATTEMPTS` network, 5xx or 429 errors in a row, so a blip on
- * a late reload does not hide a job that completed meanwhile.
+ * Whether a hook that started watching after its deadline (`since`) is still asking the job
+ * before it decides: no answer since then yet (the cache may hold an old one), for up to
+ * `LATE_CHECK_MS`; network, 5xx and 429 errors meanwhile are ridden out as usual.
  */
-function isStillAskingLate(state: { data?: Job | undefined; error: CharacterApiError | null }): boolean {
-  if (state.data !== undefined) return false;
-  return state.error === null || (isTransientError(state.error) && consecutiveFailures(state.error) < LATE_CHECK_ATTEMPTS);
+function isAskingLate(deadlineAt: number, since: number, state: WatchedState, now: number): boolean {
+  if (since < deadlineAt || now - since >= LATE_CHECK_MS) return false;
+  if (state.data !== undefined && (state.dataUpdatedAt >= since || isTerminalStatus(state.data.status))) return false;
+  return isRideableError(state.error);
 }
 
 // Consecutive transient failures per error thrown by a poll: the only polling state react-query
@@ -232,6 +233,7 @@ function nextPollDelay(
   handle: GenerationHandle,
   policy: PollPolicy,
   deadlineMs: number,
+  since: number,
 ): number | false {
   const { data, error, dataUpdateCount, errorUpdateCount, dataUpdatedAt, errorUpdatedAt, fetchStatus } = query.state;
   // A poll is on its way; its answer schedules the next one (no timer spinning meanwhile).
@@ -256,8 +258,8 @@ function nextPollDelay(
   const untilExpiry = msUntilExpiry({ expiresAt: data?.expiresAt ?? handle.expiresAt }, answeredAt);
   if (untilExpiry !== undefined) delay = Math.min(delay, Math.max(0, untilExpiry));
   // This hook gives up at its deadline (see `isPastDeadline`): a poll after it would be wasted,
-  // unless it is still asking late.
-  if (elapsedMs + delay >= deadlineMs && !isStillAskingLate({ data, error })) return false;
+  // unless it started watching after it and is still asking.
+  if (elapsedMs + delay >= deadlineMs && !isAskingLate(handle.startedAt + deadlineMs, since, query.state, now)) return false;
   return Math.max(1, Math.ceil(answeredAt + delay - now));
 }
 
@@ -332,11 +334,14 @@ export function useCharacterGeneration(options: UseCharacterGenerationOptions = 
   const [local, setLocal] = useState<Local>({ kind: 'idle' });
   const handle = local.kind === 'watching' ? local.handle : null;
   const watchingSince = local.kind === 'watching' ? local.since : 0;
+  const gaveUp = local.kind === 'watching' ? local.gaveUp : undefined;
 
   // Everything handlers and effects read, always current (no stale closures, stable callbacks).
-  const latest = useLatest({ client, queryClient, policy, deadlineMs, persist, explicitStorage, storageKey, handle, watchingSince, options });
+  const latest = useLatest({ client, queryClient, policy, deadlineMs, persist, explicitStorage, storageKey, handle, watchingSince, gaveUp, options });
   const epochRef = useRef(0);
   const inflightRef = useRef<{ promise: Promise<Job>; controller: AbortController } | null>(null);
+  /** Whether this hook is asking late (see `isAskingLate`): then an answer with unchanged data renders too. */
+  const askingLateRef = useRef(false);
 
   const submitKey = useMemo(
     () => ['ideogram-character', 'submit', client.endpoint, options.id ?? 'default'] as const,
@@ -396,7 +401,7 @@ export function useCharacterGeneration(options: UseCharacterGenerationOptions = 
           if (isTransientError(error)) {
             failureCounts.set(error, consecutiveFailures(previous) + 1);
             if (cached && before?.data === undefined) failuresWithoutData.set(cached, error);
-          }
+          } else if (cached) failuresWithoutData.delete(cached);
           throw error;
         }
         if (cached) failuresWithoutData.delete(cached);
@@ -410,7 +415,7 @@ export function useCharacterGeneration(options: UseCharacterGenerationOptions = 
         }
         return next;
       },
-      refetchInterval: (q) => (handle ? nextPollDelay(q, handle, policy, deadlineMs) : false),
+      refetchInterval: (q) => (handle ? nextPollDelay(q, handle, policy, deadlineMs, watchingSince) : false),
       // The poll schedule does the retrying; react-query's own retry would double it.
       retry: false,
       // A job keeps running in a background tab; the schedule, not focus or reconnect, decides.
@@ -421,7 +426,8 @@ export function useCharacterGeneration(options: UseCharacterGenerationOptions = 
       networkMode: 'always',
       throwOnError: false,
       // Unchanged poll answers keep the same `data` (structural sharing) and cause no render.
-      notifyOnChangeProps: ['data', 'error'],
+      // While asking late, an answer renders even when the job did not change: it ends the asking.
+      notifyOnChangeProps: () => (askingLateRef.current ? ['data', 'error', 'dataUpdatedAt'] : ['data', 'error']),
     },
     queryClient,
   );
@@ -457,7 +463,7 @@ export function useCharacterGeneration(options: UseCharacterGenerationOptions = 
     job = query.data ?? null;
     startedAt = handle.startedAt;
     input = handle.input ?? null;
-    if (isPastDeadline(handle, deadlineMs, watchingSince, { data: query.data, error: queryError, dataUpdatedAt: query.dataUpdatedAt, errorUpdatedAt: query.errorUpdatedAt }, now)) {
+    if (isPastDeadline(handle, deadlineMs, { since: watchingSince, gaveUp }, { data: query.data, error: queryError, dataUpdatedAt: query.dataUpdatedAt, errorUpdatedAt: query.errorUpdatedAt }, now)) {
       status = 'expired';
       timedOut = true;
       finishedAt = handle.startedAt + deadlineMs;
@@ -486,11 +492,18 @@ export function useCharacterGeneration(options: UseCharacterGenerationOptions = 
   );
   if (ownError) error = ownError;
   const busy = isBusyStatus(status);
+  const askingLate =
+    handle !== null && busy && isAskingLate(handle.startedAt + deadlineMs, watchingSince, { data: query.data, error: queryError, dataUpdatedAt: query.dataUpdatedAt, errorUpdatedAt: query.errorUpdatedAt }, now);
+  useInsertionEffect(() => {
+    askingLateRef.current = askingLate;
+  });
   if (busy) finishedAt = null;
 
   // Render once more at this hook's deadline: it may end the generation without any answer
-  // arriving (the hook's own polls stop before it, see `nextPollDelay`).
-  const deadlineAt = handle && busy ? handle.startedAt + deadlineMs : null;
+  // arriving (the hook's own polls stop before it, see `nextPollDelay`); for a hook that started
+  // watching after it, once its late check is over (`isAskingLate`).
+  const ownDeadlineAt = handle ? handle.startedAt + deadlineMs : 0;
+  const deadlineAt = handle && busy ? Math.max(ownDeadlineAt, watchingSince >= ownDeadlineAt ? watchingSince + LATE_CHECK_MS : 0) : null;
   useEffect(() => {
     const wait = (deadlineAt ?? Infinity) - Date.now();
     // (No deadline, or one beyond what a timer can hold: about 24.8 days.)
@@ -498,6 +511,10 @@ export function useCharacterGeneration(options: UseCharacterGenerationOptions = 
     const timer = setTimeout(() => setLocal((current) => ({ ...current })), Math.max(0, wait) + 1);
     return () => clearTimeout(timer);
   }, [deadlineAt]);
+  // Once this hook has shown its timeout, a failure seen later does not change its ending.
+  useEffect(() => {
+    if (timedOut) setLocal((current) => (current.kind === 'watching' && !current.gaveUp ? { ...current, gaveUp: true } : current));
+  }, [timedOut]);
 
   const images = status === 'completed' && job ? job.images : EMPTY_IMAGES;
   const expectedDurationMs = policy.expectedDurationMs(input?.rendering_speed);
@@ -578,7 +595,7 @@ export function useCharacterGeneration(options: UseCharacterGenerationOptions = 
     // A poll error that ended the generation (expiry, deadline, 404, 401…) ended it as well.
     if (lastJob && isTerminalStatus(lastJob.status)) return;
     if (last?.error && !isRideableError(last.error)) return;
-    if (watched && isPastDeadline(watched, l.deadlineMs, l.watchingSince, last, Date.now())) return;
+    if (watched && isPastDeadline(watched, l.deadlineMs, { since: l.watchingSince, gaveUp: l.gaveUp }, last, Date.now())) return;
     stop();
     setLocal({ kind: 'canceled', handle: watched, job: lastJob, at: Date.now() });
   }, [latest, stop]);
@@ -645,14 +662,21 @@ export function useCharacterGeneration(options: UseCharacterGenerationOptions = 
     const ended = status === 'completed' || status === 'failed' || status === 'expired';
     if (!ended) return;
     const watched = s.handle;
-    // Ended before a reload or remount: reported then. Only the images of a job that a hook
-    // stopped waiting for at its deadline are news (paid images are always reported once).
-    if (watched?.settled && !(watched.settled === 'expired' && status === 'completed')) return;
+    // Reported before a reload or remount: the job's own ending, for every hook of the slot; a
+    // hook's timeout, for a hook past its own deadline too, except the images of a job that
+    // completed after all (paid images are always reported once).
+    const saved = watched?.settled;
+    if (saved === 'timeout') {
+      if (status !== 'completed' && Date.now() >= watched!.startedAt + l.deadlineMs) return;
+    } else if (saved) return;
     if (watched) {
-      const settled: GenerationHandle = { ...watched, settled: status as 'completed' | 'failed' | 'expired' };
+      const ending = s.error?.code === 'timeout' ? 'timeout' : (status as 'completed' | 'failed' | 'expired');
       const storage = storageOf(l);
-      // Only mark the slot if it still holds this job.
-      if (readHandle(storage, l.storageKey)?.jobId === watched.jobId) writeHandle(storage, l.storageKey, settled);
+      const current = readHandle(storage, l.storageKey);
+      // Only mark the slot if it still holds this job, and never a job's own ending as a timeout.
+      if (current?.jobId === watched.jobId && !(ending === 'timeout' && current.settled && current.settled !== 'timeout')) {
+        writeHandle(storage, l.storageKey, { ...watched, settled: ending });
+      }
     }
     if (status === 'completed' && s.job) callbacks.onCompleted?.(s.job);
     else if (status !== 'completed' && s.error) callbacks.onError?.(s.error);

@@ -14,6 +14,7 @@ import {
   advance,
   advanceUntil,
   createRig,
+  type Rig,
   ENDPOINT,
   INPUT,
   memoryStorage,
@@ -29,6 +30,11 @@ afterEach(() => {
 });
 
 const STORAGE_KEY = handleStorageKey(ENDPOINT);
+/** The handle saved in the default slot, as stored. */
+const readSlot = (rig: Rig) => {
+  const saved = rig.storage.data.get(STORAGE_KEY);
+  return saved ? (JSON.parse(saved) as { jobId: string; settled?: string }) : undefined;
+};
 
 function renderGeneration(rig: ReturnType<typeof createRig>, options: UseCharacterGenerationOptions = {}) {
   return renderHook((props: UseCharacterGenerationOptions) => useCharacterGeneration(props), {
@@ -318,7 +324,38 @@ describe('useCharacterGeneration', () => {
       expect(hastyErrors).toEqual(['timeout']);
     });
 
-    it('a reload after a hook gave up shows expired for a job that failed meanwhile, without a second onError', async () => {
+    it("a hook remounted before its own deadline reports the job's failure although another hook's timeout was saved for the slot", async () => {
+      const rig = createRig({ simulator: { durationMs: 60_000, failureRate: 1 } });
+      const patientErrors: string[] = [];
+      const patientOptions = { onError: (error: CharacterApiError) => patientErrors.push(error.code) };
+      const patient = renderGeneration(rig, patientOptions);
+      act(() => patient.result.current.generate(INPUT));
+      await advanceUntil(() => patient.result.current.status === 'pending');
+      const hasty = renderGeneration(rig, { deadlineMs: 20_000 });
+      await advanceUntil(() => hasty.result.current.status === 'expired', { limitMs: 60_000 });
+      expect(readSlot(rig)?.settled).toBe('timeout');
+      patient.unmount();
+      const remounted = renderGeneration(rig, patientOptions);
+      await advanceUntil(() => remounted.result.current.status === 'failed', { limitMs: 120_000 });
+      expect(patientErrors).toEqual(['job_failed']);
+      expect(readSlot(rig)?.settled).toBe('failed');
+    });
+
+    it('a hook remounted after its deadline asks before it decides: a job that completed meanwhile shows its images (cached answer or not)', async () => {
+      const rig = createRig({ simulator: { durationMs: 30_000 } });
+      const page = renderGeneration(rig, { deadlineMs: 20_000 });
+      act(() => page.result.current.generate(INPUT));
+      await advanceUntil(() => page.result.current.status === 'processing', { limitMs: 20_000 });
+      page.unmount();
+      await advance(40_000);
+      const completed: Job[] = [];
+      const remounted = renderGeneration(rig, { deadlineMs: 20_000, onCompleted: (job) => completed.push(job) });
+      await advanceUntil(() => !remounted.result.current.isBusy, { limitMs: 10_000 });
+      expect(remounted.result.current.status).toBe('completed');
+      expect(completed).toHaveLength(1);
+    });
+
+    it('a reload after a hook gave up shows the failure of a job that failed meanwhile, without a second onError', async () => {
       const storage = memoryStorage();
       const before = createRig({ storage, simulator: { durationMs: 40_000, failureRate: 1 } });
       const errors: string[] = [];
@@ -332,7 +369,7 @@ describe('useCharacterGeneration', () => {
       const page2 = renderGeneration(reloaded, { deadlineMs: 20_000, onError: (error) => errors.push(error.code) });
       await advanceUntil(() => !page2.result.current.isBusy, { limitMs: 10_000 });
       await advance(10_000);
-      expect(page2.result.current.status).toBe('expired');
+      expect(page2.result.current.status).toBe('failed');
       expect(errors).toEqual(['timeout']);
     });
 
@@ -340,7 +377,7 @@ describe('useCharacterGeneration', () => {
      * Submit a job of `durationMs` with a 20 s deadline, close the tab for a minute, reload (new
      * QueryClient, same storage) and wait until the reloaded hook ends; the status requests that took.
      */
-    async function reloadAfterTheDeadline(durationMs: number, { unreachableFor = 0 } = {}) {
+    async function reloadAfterTheDeadline(durationMs: number, { unreachableFor = 0, hanging = false } = {}) {
       const storage = memoryStorage();
       const before = createRig({ storage, simulator: { durationMs } });
       const page1 = renderGeneration(before, { deadlineMs: 20_000 });
@@ -349,16 +386,21 @@ describe('useCharacterGeneration', () => {
       page1.unmount();
       await advance(60_000);
 
-      // After the reload, the first `unreachableFor` requests find the network down.
+      // After the reload, the first `unreachableFor` requests find the network down (or, `hanging`, never answer).
       let attempts = 0;
       const flaky: typeof fetch = (input, init) =>
-        ++attempts <= unreachableFor ? Promise.reject(new TypeError('fetch failed')) : before.simulator.fetch(input, init);
+        hanging
+          ? (attempts++, new Promise<Response>(() => undefined))
+          : ++attempts <= unreachableFor
+            ? Promise.reject(new TypeError('fetch failed'))
+            : before.simulator.fetch(input, init);
       const reloaded = createRig({ storage, queryClient: new QueryClient(), fetch: () => flaky });
       const polls = before.simulator.stats.polls;
       const page2 = renderGeneration(reloaded, { deadlineMs: 20_000 });
-      await advanceUntil(() => !page2.result.current.isBusy, { limitMs: 60_000 });
-      await advance(60_000);
-      return { result: page2.result.current, polls: before.simulator.stats.polls - polls, attempts };
+      const spent = await advanceUntil(() => !page2.result.current.isBusy, { limitMs: 120_000 });
+      const attemptsWhenEnded = attempts;
+      await advance(120_000);
+      return { result: page2.result.current, polls: before.simulator.stats.polls - polls, attempts, attemptsWhenEnded, spent };
     }
 
     it('after a reload past the deadline, a network failure on the first checks does not hide a job that finished meanwhile: it asks again', async () => {
@@ -368,11 +410,21 @@ describe('useCharacterGeneration', () => {
       expect([polls, attempts]).toEqual([1, 3]);
     });
 
-    it('after a reload past the deadline, with the network down it gives up after 5 tries: expired (timeout), no endless polling', async () => {
-      const { result, attempts } = await reloadAfterTheDeadline(16_000, { unreachableFor: Infinity });
+    it('after a reload past the deadline, with the network down it asks for a minute, then ends expired (timeout) and stops asking', async () => {
+      const { result, attempts, attemptsWhenEnded, spent } = await reloadAfterTheDeadline(16_000, { unreachableFor: Infinity });
       expect(result.status).toBe('expired');
       expect(result.error?.code).toBe('timeout');
-      expect(attempts).toBe(5);
+      expect(spent).toBeGreaterThanOrEqual(60_000);
+      expect(spent).toBeLessThan(61_000);
+      expect(attempts).toBe(attemptsWhenEnded);
+    });
+
+    it('after a reload past the deadline, a status request that never answers ends expired (timeout) after a minute instead of busy forever', async () => {
+      const { result, attempts, spent } = await reloadAfterTheDeadline(16_000, { hanging: true });
+      expect(result.status).toBe('expired');
+      expect(result.error?.code).toBe('timeout');
+      expect(spent).toBeLessThan(61_000);
+      expect(attempts).toBe(1);
     });
 
     it('after a reload past the deadline, a job that finished meanwhile shows its images after one status request', async () => {
