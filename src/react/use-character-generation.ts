@@ -49,7 +49,7 @@ export interface UseCharacterGenerationOptions {
   client?: CharacterClient;
   /** The poll schedule for this hook. @default the provider's, else the client's `pollPolicy` */
   pollPolicy?: PollPolicy;
-  /** Stop waiting this many ms after submit; the generation then ends as `expired` (error code `timeout`). Only this hook stops: other hooks watching the same job keep their own deadlines. A hook that starts watching after its deadline (a page reloaded late, a remount) first asks, for up to a minute through network, 5xx and 429 errors, so a job that finished meanwhile still shows its images; and when another hook's poll later sees the job completed, this one shows it completed too (`onCompleted` then follows its `onError`): paid images are never hidden. @default 600000 (10 minutes) */
+  /** Stop waiting this many ms after submit; the generation then ends as `expired` (error code `timeout`). Only this hook stops: other hooks watching the same job keep their own deadlines. A hook that starts watching after its deadline (a page reloaded late, a remount, `resume` with an old `startedAt`) first asks, for up to a minute through network, 5xx and 429 errors or a request that never answers, so a job that finished meanwhile still shows its images; and when another hook's poll later sees the job completed, this one shows it completed too (`onCompleted` then follows its `onError`): paid images are never hidden. @default 600000 (10 minutes) */
   deadlineMs?: number;
   /** Keep the submitted job's handle so it survives unmounts and page reloads (one handle per `id`: the newest generation's). @default true */
   persist?: boolean;
@@ -172,7 +172,6 @@ interface WatchedState {
   data?: Job | undefined;
   error: CharacterApiError | null;
   dataUpdatedAt: number;
-  errorUpdatedAt: number;
 }
 
 /**
@@ -463,7 +462,7 @@ export function useCharacterGeneration(options: UseCharacterGenerationOptions = 
     job = query.data ?? null;
     startedAt = handle.startedAt;
     input = handle.input ?? null;
-    if (isPastDeadline(handle, deadlineMs, { since: watchingSince, gaveUp }, { data: query.data, error: queryError, dataUpdatedAt: query.dataUpdatedAt, errorUpdatedAt: query.errorUpdatedAt }, now)) {
+    if (isPastDeadline(handle, deadlineMs, { since: watchingSince, gaveUp }, { data: query.data, error: queryError, dataUpdatedAt: query.dataUpdatedAt }, now)) {
       status = 'expired';
       timedOut = true;
       finishedAt = handle.startedAt + deadlineMs;
@@ -493,7 +492,7 @@ export function useCharacterGeneration(options: UseCharacterGenerationOptions = 
   if (ownError) error = ownError;
   const busy = isBusyStatus(status);
   const askingLate =
-    handle !== null && busy && isAskingLate(handle.startedAt + deadlineMs, watchingSince, { data: query.data, error: queryError, dataUpdatedAt: query.dataUpdatedAt, errorUpdatedAt: query.errorUpdatedAt }, now);
+    handle !== null && busy && isAskingLate(handle.startedAt + deadlineMs, watchingSince, { data: query.data, error: queryError, dataUpdatedAt: query.dataUpdatedAt }, now);
   useInsertionEffect(() => {
     askingLateRef.current = askingLate;
   });
@@ -663,11 +662,12 @@ export function useCharacterGeneration(options: UseCharacterGenerationOptions = 
     if (!ended) return;
     const watched = s.handle;
     // Reported before a reload or remount: the job's own ending, for every hook of the slot; a
-    // hook's timeout, for a hook past its own deadline too, except the images of a job that
+    // hook's timeout, for a hook that started watching past its own deadline too, except the images of a job that
     // completed after all (paid images are always reported once).
     const saved = watched?.settled;
     if (saved === 'timeout') {
-      if (status !== 'completed' && Date.now() >= watched!.startedAt + l.deadlineMs) return;
+      // (A hook that started watching before its own deadline has reported nothing yet.)
+      if (status !== 'completed' && l.watchingSince >= watched!.startedAt + l.deadlineMs) return;
     } else if (saved) return;
     if (watched) {
       const ending = s.error?.code === 'timeout' ? 'timeout' : (status as 'completed' | 'failed' | 'expired');

@@ -341,6 +341,21 @@ describe('useCharacterGeneration', () => {
       expect(readSlot(rig)?.settled).toBe('failed');
     });
 
+    it("a hook remounted before its own deadline still reports its own timeout, although another hook's timeout was saved for the slot", async () => {
+      const rig = createRig({ simulator: { durationMs: 300_000 } });
+      const patientErrors: string[] = [];
+      const patientOptions = { deadlineMs: 60_000, onError: (error: CharacterApiError) => patientErrors.push(error.code) };
+      const patient = renderGeneration(rig, patientOptions);
+      act(() => patient.result.current.generate(INPUT));
+      await advanceUntil(() => patient.result.current.status === 'pending');
+      const hasty = renderGeneration(rig, { deadlineMs: 20_000 });
+      await advanceUntil(() => hasty.result.current.status === 'expired', { limitMs: 60_000 });
+      patient.unmount();
+      const remounted = renderGeneration(rig, patientOptions);
+      await advanceUntil(() => remounted.result.current.status === 'expired', { limitMs: 120_000 });
+      expect(patientErrors).toEqual(['timeout']);
+    });
+
     it('a hook remounted after its deadline asks before it decides: a job that completed meanwhile shows its images (cached answer or not)', async () => {
       const rig = createRig({ simulator: { durationMs: 30_000 } });
       const page = renderGeneration(rig, { deadlineMs: 20_000 });
