@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { page, userEvent } from 'vitest/browser';
+import { page } from 'vitest/browser';
 import { render } from 'vitest-browser-react';
 import { CharacterGenerator } from '../../src/components/character-generator/index.js';
 import { createCharacterClient } from '../../src/core/client.js';
@@ -7,6 +7,7 @@ import type { CharacterClient } from '../../src/core/types.js';
 import { createSimulator } from '../../src/testing/index.js';
 import '../../src/styles/styles.css';
 import { expectNoAxeViolations } from '../helpers/axe.js';
+import { refuseAFileThenALink } from '../helpers/refusals.js';
 import { trackBox } from '../helpers/track-box.js';
 
 /** A real 512 × 512 JPEG served by the test server, for typed links that must load. */
@@ -104,12 +105,7 @@ for (const width of [1000, 360]) {
       const { screen, root, generate } = await mount(client);
       const stop = trackBox(generate, root);
       // The longest default refusal: two lines in the narrow layout.
-      await screen.getByLabelText('Reference image').upload(new File(['%PDF-1.7 not an image'], 'photo.jpg', { type: 'image/jpeg' }));
-      await expect.element(page.getByRole('alert')).toHaveTextContent("This file isn't a JPEG, PNG or WebP image.");
-      await page.getByRole('textbox', { name: 'Image URL' }).fill('photo dot jpg');
-      await userEvent.keyboard('{Enter}');
-      await expect.element(page.getByRole('alert')).toHaveTextContent('Enter a link that starts with http:// or https://.');
-      await new Promise((resolve) => requestAnimationFrame(resolve));
+      await refuseAFileThenALink(screen.getByLabelText('Reference image'));
       expect(stop()).toHaveLength(1);
       await expectNoAxeViolations(screen.container);
     });

@@ -6,6 +6,7 @@ import { defaultReferenceUploadMessages, ReferenceUploader } from '../../src/com
 import { createCharacterClient } from '../../src/core/client.js';
 import '../../src/styles/styles.css';
 import { expectNoAxeViolations } from '../helpers/axe.js';
+import { refuseAFileThenALink } from '../helpers/refusals.js';
 import { trackBox } from '../helpers/track-box.js';
 
 /** A real image, encoded by the browser: a gradient with noise so JPEG has work to do. */
@@ -443,12 +444,7 @@ describe('ReferenceUploader in Chromium', () => {
         await vi.waitFor(() => expect((screen.getByRole('img', { name: 'Reference image preview' }).element() as HTMLImageElement).naturalWidth).toBe(640));
         await input.upload(await makeImage(6000, 300, 'image/jpeg', 'panorama.jpg'));
         await expect.element(page.getByRole('alert')).toHaveTextContent('This image is too long and narrow');
-        await input.upload(new File(['%PDF-1.7 not an image'], 'photo.jpg', { type: 'image/jpeg' }));
-        await expect.element(page.getByRole('alert')).toHaveTextContent("This file isn't a JPEG, PNG or WebP image.");
-        await page.getByRole('textbox', { name: 'Image URL' }).fill('photo dot jpg');
-        await userEvent.keyboard('{Enter}');
-        await expect.element(page.getByRole('alert')).toHaveTextContent('Enter a link that starts with http:// or https://.');
-        await new Promise((resolve) => requestAnimationFrame(resolve));
+        await refuseAFileThenALink(input);
         expect(stop()).toHaveLength(1);
         await expectNoAxeViolations(screen.container);
       });
