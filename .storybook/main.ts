@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import type { StorybookConfig } from '@storybook/react-vite';
 import type { PluginOption } from 'vite';
-import { characterProxyPlugin, memoryStorage } from '../src/server/index.js';
+import { characterProxyPlugin } from '../src/server/index.js';
 
 /**
  * Where the Playground's requests to `/api/character` go, shown on its screen:
@@ -39,15 +39,9 @@ const config: StorybookConfig = {
     let mode: CharacterProxyMode = 'msw';
     if (devServer) {
       mode = process.env.PIXELDOJO_API_KEY ? 'pixeldojo' : 'simulator';
-      // Uploads are kept in this process's memory and served from localhost: fine for the
-      // simulator, unreachable for PixelDojo (which then needs a public image URL).
-      config.plugins.push(
-        characterProxyPlugin(
-          mode === 'simulator'
-            ? { basePath: '/api/character', uploads: { storage: memoryStorage() }, simulator: { readReference: readStoryAsset } }
-            : { basePath: '/api/character' },
-        ),
-      );
+      // On the simulator the plugin keeps uploads in memory (its default) and the results embed
+      // the stories' portrait; with a key there are no uploads (PixelDojo cannot fetch localhost).
+      config.plugins.push(characterProxyPlugin({ basePath: '/api/character', simulator: { readReference: readStoryAsset } }));
     }
     config.define = { ...config.define, 'import.meta.env.STORYBOOK_CHARACTER_PROXY': JSON.stringify(mode) };
     return config;
