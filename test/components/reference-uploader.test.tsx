@@ -806,6 +806,16 @@ describe('ReferenceUploader with the real client and proxy', () => {
 });
 
 describe('useReferenceUpload (headless)', () => {
+  it('gives the limits in effect, as one object while they stay the same (safe in an effect\'s dependencies)', () => {
+    const { result, rerender } = renderHook(({ maxBytes }) => useReferenceUpload({ allowUpload: false, maxBytes }), { initialProps: { maxBytes: 5 * 1024 * 1024 } });
+    const first = result.current.limits;
+    expect(first).toEqual({ maxBytes: 5 * 1024 * 1024, minShortEdge: 256, maxLongEdge: 2048 });
+    rerender({ maxBytes: 5 * 1024 * 1024 });
+    expect(result.current.limits).toBe(first);
+    rerender({ maxBytes: 1024 * 1024 });
+    expect(result.current.limits.maxBytes).toBe(1024 * 1024);
+  });
+
   it('gives the same behaviour without any UI: check, upload with progress, value, remove', async () => {
     const { client, calls } = uploadClient();
     const onValueChange = vi.fn();

@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useRef, useState } from 'react';
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { isCharacterApiError } from '../../core/errors.js';
 import { isHttpUrl, MAX_REFERENCE_BYTES, type ReferenceImageType } from '../../core/schemas.js';
 import type { CharacterClient } from '../../core/types.js';
@@ -69,6 +69,7 @@ export interface ReferenceUploadMessages {
 /** Files up to this many times `maxBytes` are decoded, in case downscaling brings them under the limit. */
 const DECODE_HEADROOM = 4;
 
+/** A byte count as people read it: `10 MB`, `2.5 MB` (internal: the default messages and hint). */
 export const megabytes = (bytes: number) => `${(bytes / (1024 * 1024)).toFixed(1).replace(/\.0$/, '')} MB`;
 
 /** The default (English) messages. Each fits two lines of the ready layout at 360 px wide. */
@@ -381,6 +382,8 @@ export function useReferenceUpload(options: UseReferenceUploadOptions = {}): Use
   const previewUrl = busy === 'uploading' && pendingUrl ? pendingUrl : showUploaded && uploadedUrl ? uploadedUrl : value || null;
   const dimensions = pending ? { width: pending.width, height: pending.height } : showUploaded ? { width: uploaded.width, height: uploaded.height } : null;
 
+  // One object while the limits stay the same, so it can sit in an effect's dependencies.
+  const limits = useMemo<ReferenceUploadLimits>(() => ({ maxBytes, minShortEdge, maxLongEdge }), [maxBytes, minShortEdge, maxLongEdge]);
   return {
     status,
     value,
@@ -391,7 +394,7 @@ export function useReferenceUpload(options: UseReferenceUploadOptions = {}): Use
     source: value === '' ? null : showUploaded ? 'file' : 'url',
     dimensions,
     disabled,
-    limits: { maxBytes, minShortEdge, maxLongEdge },
+    limits,
     selectFile,
     setUrl,
     cancel,
