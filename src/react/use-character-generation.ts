@@ -218,8 +218,13 @@ function consecutiveFailures(error: CharacterApiError | null): number {
   return error ? (failureCounts.get(error) ?? 0) : 0;
 }
 // The last failure per job query while it has no data: react-query clears `error` when such a
-// query fetches again, and the count would start over at every try.
+// query fetches again, and the count (and the shown `transientError`) would start over at every try.
 const failuresWithoutData = new WeakMap<object, CharacterApiError>();
+/** The last failure of a job query with no data yet, also while its next try is in flight (then its `error` is null). */
+function lastFailureWithoutData(queryClient: QueryClient, endpoint: string, jobId: string): CharacterApiError | null {
+  const cached = queryClient.getQueryCache().find({ queryKey: characterJobQueryKey(endpoint, jobId), exact: true });
+  return (cached && failuresWithoutData.get(cached)) ?? null;
+}
 
 /**
  * The wait before the next poll: the policy's, cut short so a poll lands on the expiry; none
@@ -472,7 +477,8 @@ export function useCharacterGeneration(options: UseCharacterGenerationOptions = 
       finishedAt = query.errorUpdatedAt || null;
     } else {
       status = job?.status ?? 'pending';
-      if (queryError && isTransientError(queryError)) transientError = queryError;
+      const trouble = queryError ?? (job === null ? lastFailureWithoutData(queryClient, client.endpoint, handle.jobId) : null);
+      if (trouble && isTransientError(trouble)) transientError = trouble;
       if (status === 'completed' || status === 'failed') finishedAt = query.dataUpdatedAt || null;
     }
   }

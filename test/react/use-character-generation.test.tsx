@@ -172,6 +172,45 @@ describe('useCharacterGeneration', () => {
       expect(result.current.images).toHaveLength(2);
     });
 
+    it('a resumed job whose first polls fail keeps showing the last transient error between tries, until an answer arrives', async () => {
+      // Each answer takes 200 ms, as over a real network: a render happens while a try is in flight.
+      const rig = createRig({
+        fetch: (sim) => {
+          const faulty = withPollFaults(sim, { 1: 'server-error', 2: 'drop', 3: 'rate-limit' });
+          return (async (...args: Parameters<typeof fetch>) => {
+            await new Promise((resolve) => setTimeout(resolve, 200));
+            return faulty(...args);
+          }) as typeof fetch;
+        },
+      });
+      let submitted: Job | undefined;
+      void rig.client.submit(INPUT).then((job) => (submitted = job));
+      await advanceUntil(() => submitted !== undefined, { stepMs: 100 });
+      // Every render's view of the job and of the trouble, as a status line would show it.
+      const renders: Array<{ job: boolean; transient: string | null }> = [];
+      const { result } = renderHook(
+        () => {
+          const generation = useCharacterGeneration();
+          renders.push({ job: generation.job !== null, transient: generation.transientError?.code ?? null });
+          return generation;
+        },
+        { wrapper: rig.wrapper },
+      );
+      act(() => result.current.resume(submitted!.jobId, { startedAt: Date.now() }));
+      await advanceUntil(() => result.current.job !== null, { limitMs: 60_000 });
+
+      const firstTrouble = renders.findIndex((render) => render.transient !== null);
+      const firstAnswer = renders.findIndex((render) => render.job);
+      expect(firstTrouble).toBeGreaterThan(-1);
+      expect(firstAnswer).toBeGreaterThan(firstTrouble);
+      // No render between the first failed try and the first answer says "no trouble".
+      expect(renders.slice(firstTrouble, firstAnswer).filter((render) => render.transient === null)).toEqual([]);
+      expect(new Set(renders.map((render) => render.transient).filter(Boolean))).toEqual(new Set(['upstream', 'network', 'rate_limited']));
+      expect(result.current.transientError).toBeNull();
+      await advanceUntil(() => result.current.status === 'completed');
+      expect(result.current.images).toHaveLength(2);
+    });
+
     it('a random mix of drops, 5xx and 429s from the simulator still ends completed', async () => {
       const rig = createRig({ simulator: { dropRate: 0.2, serverErrorRate: 0.15, rateLimitRate: 0.15, dropAt: 'request', seed: 11 } });
       const { result } = renderGeneration(rig);
