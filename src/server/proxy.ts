@@ -70,8 +70,8 @@ export interface CharacterProxyOptions {
   trustProxy?: boolean;
   /** A per-client rate limit: return `{ retryAfterMs }` to answer 429, `null` to let the request through. @default no limit */
   rateLimit?: (request: Request) => RateLimitDecision | null | undefined | Promise<RateLimitDecision | null | undefined>;
-  /** Enables `POST {basePath}/uploads`. @default undefined (the route answers 404) */
-  uploads?: ProxyUploadsOptions;
+  /** Enables `POST {basePath}/uploads`; `false` (as the Vite plugin takes it) is the same as leaving it out. @default undefined (the route answers 404) */
+  uploads?: ProxyUploadsOptions | false;
   /** A fetch-standard function for upstream requests (the simulator, or a fetch for another runtime). @default node:http(s) with keep-alive */
   fetch?: (request: Request) => Promise<Response>;
   /** How long an upstream request may take before the proxy answers 504, in ms. @default 30_000 */
@@ -190,7 +190,7 @@ export function createCharacterProxy(options: CharacterProxyOptions = {}): Fetch
   if (!isHttpUrl(upstreamUrl)) throw new TypeError('upstreamUrl must be an http:// or https:// URL');
   const timeoutMs = options.timeoutMs ?? 30_000;
   const maxBodyBytes = options.maxBodyBytes ?? 65_536;
-  const uploads = options.uploads;
+  const uploads = options.uploads || undefined;
   const maxUploadBytes = uploads?.maxBytes ?? 10 * 1024 * 1024;
   const maxPixels = uploads?.maxPixels ?? 50_000_000;
   const maxSide = uploads?.maxSide ?? 16_384;

@@ -16,7 +16,7 @@ export interface CharacterProxyPluginOptions extends Omit<CharacterProxyOptions,
    * dev server (your LAN with `--host`) can post one; other sites' pages cannot (403).
    * @default { storage: memoryStorage({ maxFiles: 20 }) } on the simulator; none with a key
    */
-  uploads?: CharacterProxyOptions['uploads'] | false;
+  uploads?: CharacterProxyOptions['uploads'];
   /** The path the proxy answers under in the dev server. @default '/api/character' */
   basePath?: string;
   /**
@@ -132,7 +132,7 @@ export function characterProxyPlugin(options: CharacterProxyPluginOptions = {}):
     if (hasKey || options.simulator === false) {
       // An explicit apiKey wins; else the environment (read per request), else the .env files.
       const apiKey = options.apiKey ?? (process.env.PIXELDOJO_API_KEY ? undefined : envFileKey);
-      const proxy = createCharacterProxy({ ...options, uploads: options.uploads || undefined, apiKey, basePath, logger });
+      const proxy = createCharacterProxy({ ...options, apiKey, basePath, logger });
       server.middlewares.use(toNodeHandler(proxy));
       server.config.logger.info(`  ➜  Character proxy: ${basePath} → ${options.upstreamUrl ?? 'https://pixeldojo.ai/api/v1'}`);
       return;

@@ -3,7 +3,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { uploadResultSchema } from '../../src/core/schemas.js';
-import { createCharacterProxy, fileSystemStorage, memoryStorage, toNodeHandler, type CharacterProxyOptions } from '../../src/server/index.js';
+import {
+  createCharacterProxy,
+  fileSystemStorage,
+  memoryStorage,
+  toNodeHandler,
+  type CharacterProxyOptions,
+  type CharacterProxyPluginOptions,
+} from '../../src/server/index.js';
 import { placeholderPng } from '../../src/testing/png.js';
 import { Evidence, fakeKey, listen, rawRequest, type Listening } from './helpers.js';
 import { gif, jpegHeader, pngHeader, svg, webpVp8l, webpVp8x } from './images.js';
@@ -217,6 +224,18 @@ describe('given uploads with file-system storage', () => {
     const response = await fetch(`${server.url}/api/character/files/x.png`, { method: 'DELETE' });
     expect(response.status).toBe(405);
     expect(response.headers.get('allow')).toBe('GET');
+  });
+});
+
+describe('given uploads: false', () => {
+  it("when the Vite plugin's options are passed to createCharacterProxy as they are, uploads answer 404 and nothing is stored", async () => {
+    // One options object for the dev server and the production proxy: `uploads: false` is valid for both.
+    const shared: CharacterProxyPluginOptions = { apiKey: key, basePath: '/api/character', uploads: false, logger: evidence.logger };
+    const server = await listen(toNodeHandler(createCharacterProxy(shared)));
+    servers.push(server);
+    const answer = await upload(server, placeholderPng({ width: 8, height: 8, index: 1, hue: 10 }));
+    expect(answer.status).toBe(404);
+    expect(answer.body.error.code).toBe('not_found');
   });
 });
 
