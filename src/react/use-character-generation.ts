@@ -101,7 +101,7 @@ export interface UseCharacterGenerationResult {
   cancel: () => void;
   /** Forget the generation (and its saved handle) and go back to `idle`; aborts requests in flight. */
   reset: () => void;
-  /** Watch an existing job by id (e.g. one submitted elsewhere). `startedAt` (ms since the epoch) improves progress, counts the deadline from the submit, and lets the poll policy learn from the job's duration. */
+  /** Watch an existing job by id (e.g. one submitted elsewhere). `startedAt` (ms since the epoch) improves progress, counts the deadline from the submit, and lets the poll policy learn from the job's duration. Each call is a new watch that reports the job's ending, also for a job this hook already reported. */
   resume: (jobId: string, options?: { startedAt?: number; input?: PersistedInputSummary }) => void;
 }
 

@@ -793,6 +793,30 @@ describe('useCharacterGeneration', () => {
     });
   });
 
+  describe('given a job this hook already reported', () => {
+    it('an explicit resume(jobId) of it is a new watch: it asks again and reports the ending once more', async () => {
+      const rig = createRig();
+      const onCompleted = vi.fn();
+      const { result } = renderGeneration(rig, { onCompleted });
+      act(() => result.current.generate(INPUT));
+      await advanceUntil(() => result.current.status === 'completed');
+      const { jobId } = result.current.job!;
+      expect(onCompleted).toHaveBeenCalledTimes(1);
+      const polls = rig.simulator.stats.polls;
+
+      act(() => result.current.resume(jobId));
+      await advanceUntil(() => result.current.status === 'completed');
+      expect(rig.simulator.stats.polls).toBeGreaterThan(polls);
+      expect(onCompleted).toHaveBeenCalledTimes(2);
+      expect(onCompleted.mock.calls[1]![0].jobId).toBe(jobId);
+      // A remount after that does not report it a third time.
+      const again = renderGeneration(rig, { onCompleted });
+      await advanceUntil(() => again.result.current.status === 'completed');
+      await advance(5_000);
+      expect(onCompleted).toHaveBeenCalledTimes(2);
+    });
+  });
+
   describe('given impatient users', () => {
     it('a second generate while submitting returns the same promise: one submit, one charge', async () => {
       const rig = createRig({ simulator: { latencyMs: 300 } });
