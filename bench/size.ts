@@ -67,6 +67,16 @@ export const SIZE_ENTRIES: SizeEntry[] = [
     name: "reference: zod/mini floor (safeParse + strictObject({ a: string() }))",
     code: "import * as z from 'zod/mini'; globalThis.x = [z.safeParse, z.strictObject({ a: z.string() })];",
   },
+  // The least zod there is: no object, no string, only a predicate. With our code above, these
+  // show that no zod-checked client with the parts #3 asks for fits in 8 kB (see RESULTS.md).
+  {
+    name: 'reference: zod/mini with no structure (safeParse + custom only)',
+    code: "import * as z from 'zod/mini'; globalThis.x = [z.safeParse, z.custom(() => true)];",
+  },
+  {
+    name: "reference: zod/v4/core, below zod/mini (safeParse + $ZodCustom only)",
+    code: "import * as core from 'zod/v4/core'; globalThis.x = [core.safeParse, core.$ZodCustom];",
+  },
   // The React entry (src/index.ts is what `react-ideogram-character` resolves to); sideEffects in package.json lets unused parts drop.
   {
     name: "import { useCharacterGeneration } from 'react-ideogram-character'",
