@@ -211,6 +211,14 @@ function isAskingLate(deadlineAt: number, since: number, state: WatchedState, no
   return isRideableError(state.error);
 }
 
+/**
+ * The submit on its way per storage slot (`handleStorageKey`), kept outside any QueryClient: a
+ * hook mounted while it is in flight picks its job up when it lands, also when the hook that
+ * started it came with a QueryClient of its own that went away with it (a provider without an
+ * app QueryClient, as `CharacterGenerator endpoint=…` renders, makes a new one at every mount).
+ */
+const submitsInFlight = new Map<string, Promise<Job>>();
+
 // Consecutive transient failures per error thrown by a poll: the only polling state react-query
 // lacks, kept with the job query's own state so that every hook watching the job reads the same.
 const failureCounts = new WeakMap<object, number>();
@@ -568,8 +576,11 @@ export function useCharacterGeneration(options: UseCharacterGenerationOptions = 
       });
       const entry = { promise, controller };
       inflightRef.current = entry;
+      const slot = l.storageKey;
+      submitsInFlight.set(slot, promise);
       const done = () => {
         if (inflightRef.current === entry) inflightRef.current = null;
+        if (submitsInFlight.get(slot) === promise) submitsInFlight.delete(slot);
       };
       promise.then(done, done);
       return promise;
@@ -640,15 +651,16 @@ export function useCharacterGeneration(options: UseCharacterGenerationOptions = 
       return true;
     };
     if (resumeSaved()) return;
-    // A submit started before an unmount may still be on its way: pick its job up when it lands.
-    const cache = l.queryClient.getMutationCache();
-    const earlier = cache.findAll({ mutationKey: submitKey, exact: true, status: 'pending' });
-    if (earlier.length === 0) return;
-    return cache.subscribe((event) => {
-      if (event.type === 'updated' && earlier.includes(event.mutation) && event.mutation.state.status === 'success') {
-        resumeSaved();
-      }
-    });
+    // A submit started before an unmount may still be on its way: pick its job up when it lands
+    // (its handle is saved by then).
+    const earlier = submitsInFlight.get(storageKey);
+    if (!earlier) return;
+    let mounted = true;
+    const land = () => void (mounted && resumeSaved());
+    earlier.then(land, () => {});
+    return () => {
+      mounted = false;
+    };
     // eslint-disable-next-line react-hooks/exhaustive-deps -- re-read only when the slot changes
   }, [storageKey, persist, explicitStorage]);
 

@@ -6,6 +6,7 @@ import { CharacterGenerator } from '../../src/components/character-generator/ind
 import { createCharacterClient } from '../../src/core/client.js';
 import { createSimulator, type SimulatorOptions } from '../../src/testing/index.js';
 import { expectNoAxeViolations } from '../helpers/axe.js';
+import { memoryStorage } from '../react/helpers.js';
 
 const PROMPT = 'The same woman in a Paris café';
 const REFERENCE = 'https://images.example/me.png';
@@ -154,6 +155,24 @@ describe('CharacterGenerator', { timeout: 30_000 }, () => {
       } finally {
         vi.unstubAllGlobals();
       }
+    });
+  });
+
+  describe('given it brings its own QueryClient and is unmounted while submitting (a route change)', () => {
+    it('mounted again, it picks the paid job up and shows its images: no second submit', async () => {
+      const { sim, client, user } = setup({ latencyMs: 2_000 });
+      const storage = memoryStorage();
+      const first = render(<CharacterGenerator client={client} generationOptions={{ storage }} />);
+      await fillAndGenerate(user, { images: 2 });
+      await advance(500);
+      first.unmount();
+
+      const onCompleted = vi.fn();
+      render(<CharacterGenerator client={client} generationOptions={{ storage }} onCompleted={onCompleted} />);
+      await advance(25_000);
+      expect(await screen.findAllByRole('img', { name: PROMPT })).toHaveLength(2);
+      expect(onCompleted).toHaveBeenCalledTimes(1);
+      expect(sim.stats.jobsCreated).toBe(1);
     });
   });
 

@@ -1,10 +1,12 @@
 import { QueryClient } from '@tanstack/react-query';
 import { act, renderHook } from '@testing-library/react';
+import type { ReactNode } from 'react';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { isTransientError, type CharacterApiError } from '../../src/core/errors.js';
 import { createPollPolicy } from '../../src/core/poll-policy.js';
 import type { Job } from '../../src/core/schemas.js';
 import { handleStorageKey } from '../../src/react/persistence.js';
+import { CharacterGenerationProvider } from '../../src/react/provider.js';
 import {
   useCharacterGeneration,
   type GenerationStatus,
@@ -562,6 +564,36 @@ describe('useCharacterGeneration', () => {
       expect(second.result.current.job?.jobId).toMatch(/^job_/);
       await advanceUntil(() => second.result.current.status === 'completed');
       expect(rig.simulator.stats.submits).toBe(1);
+      expect(rig.simulator.stats.jobsCreated).toBe(1);
+    });
+
+    // The README quick start: <CharacterGenerator endpoint=…> brings its own provider, hence its
+    // own QueryClient, which a remount makes anew (the submit in flight is not in its cache).
+    it.each([
+      ['a hook given { client, storage } with no provider at all', 'bare'],
+      ['a CharacterGenerationProvider without a queryClient (what CharacterGenerator endpoint=… renders)', 'provider'],
+    ] as const)('given %s, unmounted while submitting: the remount picks the landed job up and shows its images', async (_, setUp) => {
+      const rig = createRig({ simulator: { latencyMs: 2_000 } });
+      const { client, storage } = rig;
+      const wrapper = ({ children }: { children: ReactNode }) => (
+        <CharacterGenerationProvider client={client} storage={storage}>
+          {children}
+        </CharacterGenerationProvider>
+      );
+      const mount = (onCompleted?: (job: Job) => void) =>
+        setUp === 'bare'
+          ? renderHook(() => useCharacterGeneration({ client, storage, ...(onCompleted ? { onCompleted } : {}) }))
+          : renderHook(() => useCharacterGeneration(onCompleted ? { onCompleted } : {}), { wrapper });
+      const first = mount();
+      act(() => first.result.current.generate(INPUT));
+      await advance(500);
+      first.unmount(); // a route change mid-submit
+
+      const onCompleted = vi.fn();
+      const second = mount(onCompleted);
+      await advanceUntil(() => second.result.current.status === 'completed');
+      expect(second.result.current.images).toHaveLength(2);
+      expect(onCompleted).toHaveBeenCalledTimes(1);
       expect(rig.simulator.stats.jobsCreated).toBe(1);
     });
 
