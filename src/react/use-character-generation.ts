@@ -49,7 +49,7 @@ export interface UseCharacterGenerationOptions {
   client?: CharacterClient;
   /** The poll schedule for this hook. @default the provider's, else the client's `pollPolicy` */
   pollPolicy?: PollPolicy;
-  /** Stop waiting this many ms after submit; the generation then ends as `expired` (error code `timeout`). Only this hook stops: other hooks watching the same job keep their own deadlines. A hook that starts watching after its deadline (a page reloaded late, a remount, `resume` with an old `startedAt`) first asks, for up to a minute through network, 5xx and 429 errors or a request that never answers, so a job that finished meanwhile still shows its images; and when another hook's poll later sees the job completed, this one shows it completed too (`onCompleted` then follows its `onError`): paid images are never hidden. @default 600000 (10 minutes) */
+  /** Stop waiting this many ms after submit, after one last look at the job exactly then; if it still runs, the generation ends as `expired` (error code `timeout`). Only this hook stops: other hooks watching the same job keep their own deadlines. A hook that starts watching after its deadline (a page reloaded late, a remount, `resume` with an old `startedAt`) first asks, for up to a minute through network, 5xx and 429 errors or a request that never answers, so a job that finished meanwhile still shows its images; and when another hook's poll later sees the job completed, this one shows it completed too (`onCompleted` then follows its `onError`): paid images are never hidden. @default 600000 (10 minutes) */
   deadlineMs?: number;
   /** Keep the submitted job's handle so it survives unmounts and page reloads (one handle per `id`: the newest generation's). @default true */
   persist?: boolean;
@@ -122,6 +122,12 @@ const MAX_ERROR_BACKOFF_MS = 30_000;
  * a request that never answers.
  */
 const LATE_CHECK_MS = 60_000;
+/**
+ * A hook that watched before its deadline takes one last look exactly at it (as
+ * `client.waitForJob` does) and waits for that answer for up to this long before it ends
+ * `expired` (`timeout`): a job that completed in the last poll interval still shows its images.
+ */
+const LAST_LOOK_MS = 10_000;
 
 type Local =
   | { kind: 'idle' }
@@ -172,6 +178,7 @@ interface WatchedState {
   data?: Job | undefined;
   error: CharacterApiError | null;
   dataUpdatedAt: number;
+  errorUpdatedAt?: number | undefined;
 }
 
 /**
@@ -192,12 +199,21 @@ function isPastDeadline(
 ): boolean {
   const deadlineAt = handle.startedAt + deadlineMs;
   if (now < deadlineAt) return false;
-  if (!state || isAskingLate(deadlineAt, watch.since, state, now)) return false;
+  if (!state || isAskingLate(deadlineAt, watch.since, state, now) || isTakingLastLook(deadlineAt, watch, state, now)) return false;
   if (state.data?.status === 'completed') return false;
   const ending = state.error && !isRideableError(state.error) ? state.error : null;
   if (ending?.code === 'expired') return false;
   // Still running as last seen; or it ended after this hook had given up.
   return watch.gaveUp === true || !(ending || state.data?.status === 'failed');
+}
+
+/**
+ * Whether a hook that watched before its deadline is still waiting for its last look: no
+ * answer (data or error) from at or after the deadline yet, for up to `LAST_LOOK_MS`.
+ */
+function isTakingLastLook(deadlineAt: number, watch: { since: number; gaveUp?: true | undefined }, state: WatchedState, now: number): boolean {
+  if (watch.since >= deadlineAt || watch.gaveUp || now >= deadlineAt + LAST_LOOK_MS) return false;
+  return Math.max(state.dataUpdatedAt, state.errorUpdatedAt ?? 0) < deadlineAt;
 }
 
 /**
@@ -269,9 +285,12 @@ function nextPollDelay(
   // The last answer's expiry, else the one saved from the submit (status answers may omit it).
   const untilExpiry = msUntilExpiry({ expiresAt: data?.expiresAt ?? handle.expiresAt }, answeredAt);
   if (untilExpiry !== undefined) delay = Math.min(delay, Math.max(0, untilExpiry));
-  // This hook gives up at its deadline (see `isPastDeadline`): a poll after it would be wasted,
-  // unless it started watching after it and is still asking.
-  if (elapsedMs + delay >= deadlineMs && !isAskingLate(handle.startedAt + deadlineMs, since, query.state, now)) return false;
+  // This hook gives up at its deadline (see `isPastDeadline`) after one last look exactly there;
+  // a poll after that would be wasted, unless it started watching after it and is still asking.
+  if (elapsedMs + delay >= deadlineMs && !isAskingLate(handle.startedAt + deadlineMs, since, query.state, now)) {
+    if (elapsedMs >= deadlineMs) return false;
+    delay = deadlineMs - elapsedMs;
+  }
   return Math.max(1, Math.ceil(answeredAt + delay - now));
 }
 
@@ -352,8 +371,8 @@ export function useCharacterGeneration(options: UseCharacterGenerationOptions = 
   const latest = useLatest({ client, queryClient, policy, deadlineMs, persist, explicitStorage, storageKey, handle, watchingSince, gaveUp, options });
   const epochRef = useRef(0);
   const inflightRef = useRef<{ promise: Promise<Job>; controller: AbortController } | null>(null);
-  /** Whether this hook is asking late (see `isAskingLate`): then an answer with unchanged data renders too. */
-  const askingLateRef = useRef(false);
+  /** Whether this hook waits for one answer to decide (`isAskingLate`, `isTakingLastLook`): then an answer with unchanged data renders too. */
+  const decidingRef = useRef(false);
 
   const submitKey = useMemo(
     () => ['ideogram-character', 'submit', client.endpoint, options.id ?? 'default'] as const,
@@ -438,8 +457,8 @@ export function useCharacterGeneration(options: UseCharacterGenerationOptions = 
       networkMode: 'always',
       throwOnError: false,
       // Unchanged poll answers keep the same `data` (structural sharing) and cause no render.
-      // While asking late, an answer renders even when the job did not change: it ends the asking.
-      notifyOnChangeProps: () => (askingLateRef.current ? ['data', 'error', 'dataUpdatedAt'] : ['data', 'error']),
+      // While deciding, an answer renders even when the job did not change: it ends the wait.
+      notifyOnChangeProps: () => (decidingRef.current ? ['data', 'error', 'dataUpdatedAt'] : ['data', 'error']),
     },
     queryClient,
   );
@@ -455,6 +474,8 @@ export function useCharacterGeneration(options: UseCharacterGenerationOptions = 
   let finishedAt: number | null = null;
   let startedAt: number | null = null;
   let input: PersistedInputSummary | null = null;
+  const watched: WatchedState = { data: query.data, error: queryError, dataUpdatedAt: query.dataUpdatedAt, errorUpdatedAt: query.errorUpdatedAt };
+  const watch = { since: watchingSince, gaveUp };
 
   if (local.kind === 'canceled') {
     status = 'canceled';
@@ -475,7 +496,7 @@ export function useCharacterGeneration(options: UseCharacterGenerationOptions = 
     job = query.data ?? null;
     startedAt = handle.startedAt;
     input = handle.input ?? null;
-    if (isPastDeadline(handle, deadlineMs, { since: watchingSince, gaveUp }, { data: query.data, error: queryError, dataUpdatedAt: query.dataUpdatedAt }, now)) {
+    if (isPastDeadline(handle, deadlineMs, watch, watched, now)) {
       status = 'expired';
       timedOut = true;
       finishedAt = handle.startedAt + deadlineMs;
@@ -505,18 +526,24 @@ export function useCharacterGeneration(options: UseCharacterGenerationOptions = 
   );
   if (ownError) error = ownError;
   const busy = isBusyStatus(status);
-  const askingLate =
-    handle !== null && busy && isAskingLate(handle.startedAt + deadlineMs, watchingSince, { data: query.data, error: queryError, dataUpdatedAt: query.dataUpdatedAt }, now);
+  const ownDeadlineAt = handle ? handle.startedAt + deadlineMs : 0;
+  const askingLate = handle !== null && busy && isAskingLate(ownDeadlineAt, watchingSince, watched, now);
+  const takingLastLook = handle !== null && busy && now >= ownDeadlineAt && isTakingLastLook(ownDeadlineAt, watch, watched, now);
   useInsertionEffect(() => {
-    askingLateRef.current = askingLate;
+    decidingRef.current = askingLate || takingLastLook;
   });
   if (busy) finishedAt = null;
 
   // Render once more at this hook's deadline: it may end the generation without any answer
-  // arriving (the hook's own polls stop before it, see `nextPollDelay`); for a hook that started
-  // watching after it, once its late check is over (`isAskingLate`).
-  const ownDeadlineAt = handle ? handle.startedAt + deadlineMs : 0;
-  const deadlineAt = handle && busy ? Math.max(ownDeadlineAt, watchingSince >= ownDeadlineAt ? watchingSince + LATE_CHECK_MS : 0) : null;
+  // arriving (the hook's own polls stop at its last look, see `nextPollDelay`); once more when
+  // that last look goes unanswered (`isTakingLastLook`); for a hook that started watching after
+  // it, once its late check is over (`isAskingLate`).
+  const deadlineAt =
+    handle && busy
+      ? takingLastLook
+        ? ownDeadlineAt + LAST_LOOK_MS
+        : Math.max(ownDeadlineAt, watchingSince >= ownDeadlineAt ? watchingSince + LATE_CHECK_MS : 0)
+      : null;
   useEffect(() => {
     const wait = (deadlineAt ?? Infinity) - Date.now();
     // (No deadline, or one beyond what a timer can hold: about 24.8 days.)

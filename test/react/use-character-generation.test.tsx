@@ -246,6 +246,35 @@ describe('useCharacterGeneration', () => {
       expect(onError).toHaveBeenCalledTimes(1);
     });
 
+    it.each([25_000, 28_000, 29_500])('a job that completes at %i ms, inside a 30 s deadline, shows its images: the last look is at the deadline', async (durationMs) => {
+      const rig = createRig({ simulator: { durationMs } });
+      const onError = vi.fn();
+      const onCompleted = vi.fn();
+      const { result } = renderGeneration(rig, { deadlineMs: 30_000, onError, onCompleted });
+      act(() => result.current.generate(INPUT));
+      await advanceUntil(() => !result.current.isBusy, { limitMs: 60_000 });
+      await advance(30_000);
+      expect(result.current.status).toBe('completed');
+      expect(result.current.images).toHaveLength(2);
+      expect(onCompleted).toHaveBeenCalledTimes(1);
+      expect(onError).not.toHaveBeenCalled();
+    });
+
+    it('a last look at the deadline that never answers ends expired (timeout) a few seconds later, not never', async () => {
+      let hang = false;
+      const rig = createRig({
+        simulator: { durationMs: 600_000 },
+        fetch: (sim) => (async (input: RequestInfo | URL, init?: RequestInit) => (hang ? new Promise<Response>(() => {}) : sim.fetch(new Request(input, init)))) as typeof fetch,
+      });
+      const { result } = renderGeneration(rig, { deadlineMs: 30_000 });
+      act(() => result.current.generate(INPUT));
+      await advance(29_000);
+      hang = true;
+      const spent = await advanceUntil(() => result.current.status === 'expired', { limitMs: 60_000 });
+      expect(result.current.error?.code).toBe('timeout');
+      expect(spent).toBeLessThanOrEqual(15_000);
+    });
+
     it('stops at deadlineMs and ends expired with a timeout error', async () => {
       const rig = createRig({ simulator: { durationMs: 600_000 } });
       const { result } = renderGeneration(rig, { deadlineMs: 20_000 });
