@@ -27,6 +27,8 @@ import type {
 export const JOB_ID_PATTERN = /^job_[A-Za-z0-9_-]{1,128}$/;
 /** How long `waitForJob` keeps going when neither a deadline nor the job's `expiresAt` says otherwise. */
 export const DEFAULT_WAIT_DEADLINE_MS = 10 * 60_000;
+/** How long one status request may go unanswered before it counts as a `network` error. */
+export const DEFAULT_STATUS_TIMEOUT_MS = 20_000;
 
 /**
  * A fresh key for one logical submit: a retried submit that carries the same key is
@@ -183,6 +185,7 @@ function assertJobId(jobId: string): void {
 export function createCharacterClient(options: CharacterClientOptions): CharacterClient {
   const endpoint = options.endpoint.replace(/\/+$/, '');
   const pollPolicy = options.pollPolicy ?? createPollPolicy();
+  const statusTimeoutMs = options.statusTimeoutMs ?? DEFAULT_STATUS_TIMEOUT_MS;
 
   /** One request: the mapped error of a failed answer, else the JSON and the status. */
   async function send(
@@ -193,9 +196,16 @@ export function createCharacterClient(options: CharacterClientOptions): Characte
     signal: AbortSignal | undefined,
     onProgress?: (fraction: number) => void,
     jobId?: string,
+    timeoutMs?: number,
   ): Promise<[json: unknown, status: number]> {
     if (signal?.aborted) throw aborted(jobId, signal.reason);
     const url = endpoint + path;
+    // The caller's abort, or our timeout, stops the request.
+    const stopper = new AbortController();
+    const onAbort = () => stopper.abort(signal!.reason);
+    signal?.addEventListener('abort', onAbort, { once: true });
+    const timedOut = {};
+    const timer = timeoutMs && setTimeout(() => stopper.abort(timedOut), timeoutMs);
     headers = {
       Accept: 'application/json',
       ...(typeof options.headers === 'function' ? options.headers() : options.headers),
@@ -208,7 +218,7 @@ export function createCharacterClient(options: CharacterClientOptions): Characte
       raw =
         onProgress && XHR && !options.fetch
           ? // XMLHttpRequest is the one browser API that reports upload progress.
-            await abortable<RawAnswer>(signal, jobId, (resolve, reject) => {
+            await abortable<RawAnswer>(stopper.signal, jobId, (resolve, reject) => {
               const xhr = new XHR();
               xhr.open(method, url);
               for (const key in headers) xhr.setRequestHeader(key, headers[key]!);
@@ -223,21 +233,26 @@ export function createCharacterClient(options: CharacterClientOptions): Characte
             })
           : await raceAbort(
               // Read the global at call time, so a fetch installed later (or by a test) is used.
-              (options.fetch ?? globalThis.fetch)(url, { method, headers, body, signal }).then(async (response) => ({
+              (options.fetch ?? globalThis.fetch)(url, { method, headers, body, signal: stopper.signal }).then(async (response) => ({
                 status: (status = response.status),
                 header: (name: string) => response.headers.get(name),
                 text: await response.text(),
               })),
-              signal,
+              stopper.signal,
               jobId,
             );
     } catch (error) {
       // A rejected fetch or a body that stops half-way: `aborted` if we asked for it, else `network`.
-      throw isCharacterApiError(error)
-        ? error
-        : signal?.aborted
-          ? aborted(jobId, error)
-          : fail('network', `Could not reach ${url}`, { status, jobId, cause: error });
+      throw stopper.signal.reason === timedOut
+        ? fail('network', `No answer from ${url} within ${timeoutMs! / 1000} s`, { jobId, cause: error })
+        : isCharacterApiError(error)
+          ? error
+          : signal?.aborted
+            ? aborted(jobId, error)
+            : fail('network', `Could not reach ${url}`, { status, jobId, cause: error });
+    } finally {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', onAbort);
     }
     return [readAnswer(raw, jobId), raw.status];
   }
@@ -271,7 +286,7 @@ export function createCharacterClient(options: CharacterClientOptions): Characte
 
   async function getJob(jobId: string, { signal }: RequestOptions = {}): Promise<Job> {
     assertJobId(jobId);
-    const [json, status] = await send(`/jobs/${jobId}`, 'GET', undefined, {}, signal, undefined, jobId);
+    const [json, status] = await send(`/jobs/${jobId}`, 'GET', undefined, {}, signal, undefined, jobId, statusTimeoutMs);
     const found = job(json, status, jobId);
     if (found.jobId !== jobId) throw invalidResponse(['jobId'], `asked for ${jobId}, got ${found.jobId}`, status, jobId);
     return found;

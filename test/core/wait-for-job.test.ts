@@ -221,6 +221,23 @@ describe('waitForJob', () => {
     expect(vi.getTimerCount()).toBe(0);
   });
 
+  it('given a status request that never answers, gives it up after statusTimeoutMs as a network error and polls on to completed', async () => {
+    const server = fakeServer((_request, index) => (index === 0 ? new Promise<Response>(() => {}) : completed()));
+    const client = createCharacterClient({ endpoint: ENDPOINT, fetch: server.fetch, pollPolicy: fixedPolicy(1000), statusTimeoutMs: 5000 });
+    const transient: string[] = [];
+    const result = settle(client.waitForJob(JOB_ID, { onTransientError: (error) => transient.push(`${error.code}: ${error.message}`) }));
+    await vi.advanceTimersByTimeAsync(1000 + 4999);
+    expect(server.requests).toHaveLength(1);
+    expect(transient).toEqual([]);
+    await vi.advanceTimersByTimeAsync(1 + 1000);
+    expect(transient).toEqual([`network: No answer from ${ENDPOINT}/jobs/${JOB_ID} within 5 s`]);
+    // The stalled request is aborted, not left open.
+    expect(server.requests[0]!.request.signal.aborted).toBe(true);
+    await vi.advanceTimersByTimeAsync(2000);
+    expect(result.value?.status).toBe('completed');
+    expect(vi.getTimerCount()).toBe(0);
+  });
+
   it('given an already aborted signal, rejects aborted without a request or timer', async () => {
     const server = scripted(processing());
     const client = createCharacterClient({ endpoint: ENDPOINT, fetch: server.fetch });

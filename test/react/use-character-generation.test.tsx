@@ -213,6 +213,26 @@ describe('useCharacterGeneration', () => {
       expect(result.current.images).toHaveLength(2);
     });
 
+    it('a status request that never answers (a stalled connection) is given up, and the job that completed meanwhile shows its images', async () => {
+      let polls = 0;
+      const rig = createRig({
+        fetch: (sim) =>
+          (async (input: RequestInfo | URL, init?: RequestInit) => {
+            const request = new Request(input, init);
+            if (request.method === 'GET' && ++polls === 1) return new Promise<Response>(() => {});
+            return sim.fetch(request);
+          }) as typeof fetch,
+      });
+      const onError = vi.fn();
+      const { result } = renderGeneration(rig, { onError });
+      act(() => result.current.generate(INPUT));
+      const spent = await advanceUntil(() => !result.current.isBusy, { stepMs: 1_000, limitMs: 15 * 60_000 });
+      expect(result.current.status).toBe('completed');
+      expect(result.current.images).toHaveLength(2);
+      expect(spent).toBeLessThan(60_000);
+      expect(onError).not.toHaveBeenCalled();
+    });
+
     it('a random mix of drops, 5xx and 429s from the simulator still ends completed', async () => {
       const rig = createRig({ simulator: { dropRate: 0.2, serverErrorRate: 0.15, rateLimitRate: 0.15, dropAt: 'request', seed: 11 } });
       const { result } = renderGeneration(rig);
@@ -505,11 +525,13 @@ describe('useCharacterGeneration', () => {
     });
 
     it('after a reload past the deadline, a status request that never answers ends expired (timeout) after a minute instead of busy forever', async () => {
-      const { result, attempts, spent } = await reloadAfterTheDeadline(16_000, { hanging: true });
+      const { result, attempts, attemptsWhenEnded, spent } = await reloadAfterTheDeadline(16_000, { hanging: true });
       expect(result.status).toBe('expired');
       expect(result.error?.code).toBe('timeout');
       expect(spent).toBeLessThan(61_000);
-      expect(attempts).toBe(1);
+      // Each request is given up after the client's 20 s statusTimeoutMs and asked again (at 0, 20.5 and 41.5 s); none after the end.
+      expect(attemptsWhenEnded).toBe(3);
+      expect(attempts).toBe(attemptsWhenEnded);
     });
 
     it('after a reload past the deadline, a job that finished meanwhile shows its images after one status request', async () => {
