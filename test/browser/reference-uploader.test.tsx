@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { page, userEvent } from 'vitest/browser';
 import { render } from 'vitest-browser-react';
+import { createRoot } from 'react-dom/client';
 import { ParameterForm } from '../../src/components/parameter-form/index.js';
 import { defaultReferenceUploadMessages, ReferenceUploader } from '../../src/components/reference-uploader/index.js';
 import { createCharacterClient } from '../../src/core/client.js';
@@ -467,4 +468,42 @@ describe('ReferenceUploader in Chromium', () => {
       await expectNoAxeViolations(screen.container);
     });
   }
+});
+
+describe('given a custom layout whose UrlLabel has text of its own', () => {
+  it('names the link field by that label from the first frame the browser paints, not a moment later', async () => {
+    const client = createCharacterClient({ endpoint: `${location.origin}/api/character` });
+    const container = document.body.appendChild(document.createElement('div'));
+    const root = createRoot(container);
+    /** The field's accessible name as the DOM says it: its labelling element's text, else aria-label. */
+    const nameOf = (input: Element) => {
+      const labelledBy = input.getAttribute('aria-labelledby');
+      return labelledBy ? document.getElementById(labelledBy)?.textContent : input.getAttribute('aria-label');
+    };
+    // Read right after React's commit (layout effects included), before any later task such as
+    // passive effects or a paint can run.
+    const firstName = new Promise<string | null | undefined>((resolve) => {
+      const observer = new MutationObserver(() => {
+        const input = container.querySelector('input[type="url"]');
+        if (!input) return;
+        observer.disconnect();
+        resolve(nameOf(input));
+      });
+      observer.observe(container, { childList: true, subtree: true, attributes: true });
+    });
+    setTimeout(() =>
+      root.render(
+        <ReferenceUploader.Root client={client}>
+          <ReferenceUploader.UrlLabel>Link to a photo of your character</ReferenceUploader.UrlLabel>
+          <ReferenceUploader.UrlInput />
+        </ReferenceUploader.Root>,
+      ),
+    );
+    try {
+      expect(await firstName).toBe('Link to a photo of your character');
+    } finally {
+      root.unmount();
+      container.remove();
+    }
+  });
 });

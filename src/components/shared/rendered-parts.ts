@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useState } from 'react';
+import { useCallback, useEffect, useLayoutEffect, useState } from 'react';
 
 /** The ids of the optional parts rendered right now, by part name (e.g. `{ urlLabel: ':r1:-url-label' }`). */
 export type RenderedParts = Readonly<Partial<Record<string, string>>>;
@@ -30,9 +30,16 @@ export function useRenderedParts(): [RenderedParts, RegisterPart] {
   return [parts, register];
 }
 
+/*
+ * Registered before the browser paints (a layout effect), so a control's first painted name is
+ * already its visible label's, as assistive tech and tests reading right after mount see it. On
+ * the server, where layout effects do nothing (React 18 warns), a plain effect.
+ */
+const useBeforePaint = typeof document === 'undefined' ? useEffect : useLayoutEffect;
+
 /** Keeps `id` registered as `part` while the calling part is rendered with one; nothing when `id` is falsy. */
 export function useRegisterPart(register: RegisterPart, part: string, id: string | false | null | undefined): void {
-  useEffect(() => (id ? register(part, id) : undefined), [register, part, id]);
+  useBeforePaint(() => (id ? register(part, id) : undefined), [register, part, id]);
 }
 
 /**
