@@ -16,3 +16,7 @@ export const oneOf = <T extends string>(values: readonly T[]) =>
 /** A whole number from `min` to `max`, checked by one predicate. */
 export const wholeNumber = (min: number, max: number, message: string) =>
   z.custom<number>((value) => Number.isInteger(value) && (value as number) >= min && (value as number) <= max, { message });
+
+/** A finite number, as `z.number()` accepts it, checked by one predicate. */
+export const finiteNumber = () =>
+  z.custom<number>((value) => typeof value === 'number' && Number.isFinite(value), { message: 'Expected a number' });

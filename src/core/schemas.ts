@@ -1,5 +1,5 @@
 import * as z from 'zod/mini';
-import { oneOf, wholeNumber } from './checks.js';
+import { finiteNumber, oneOf, wholeNumber } from './checks.js';
 import { isHttpUrl } from './url.js';
 
 export { isHttpUrl };
@@ -139,8 +139,7 @@ const listOf = <T>(item: z.ZodMiniType<T>) =>
       }),
     ),
   );
-/** A finite number, as `z.number()` accepts, checked by a predicate (no `z.number` code shipped). */
-const numberSchema = z.custom<number>(isNumber, { message: 'Expected a number' });
+const numberSchema = finiteNumber();
 
 /**
  * A job or submit answer as it comes over the wire. Loose: the upstream adds fields, and

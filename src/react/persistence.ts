@@ -1,5 +1,5 @@
 import * as z from 'zod/mini';
-import { oneOf, wholeNumber } from '../core/checks.js';
+import { finiteNumber, oneOf, wholeNumber } from '../core/checks.js';
 import { ASPECT_RATIOS, RENDERING_SPEEDS, RESOLUTIONS, type CharacterInput } from '../core/schemas.js';
 
 /**
@@ -59,7 +59,7 @@ const inputSummarySchema = z.object({
 const persistedSchema = z.object({
   v: z.custom<1>((value) => value === 1),
   jobId: z.string().check(z.refine((value) => value.length > 0)),
-  startedAt: z.number().check(z.refine(Number.isFinite)),
+  startedAt: finiteNumber(),
   endpoint: z.string(),
   input: z.optional(inputSummarySchema),
   settled: oneOf(['completed', 'failed', 'expired', 'timeout'] as const),
