@@ -66,11 +66,11 @@ export const ResolutionChosen: Story = {
   },
 };
 
-/** A submit is in flight: "Generate" is disabled. */
+/** A submit is in flight: "Generate" is disabled for assistive tech (`aria-disabled`) but keeps focus. */
 export const Submitting: Story = {
   args: { submitting: true, defaultValue: { character_reference_image: PORTRAIT, prompt: 'Reading in a library' } },
   play: async ({ canvasElement }) => {
-    await expect(within(canvasElement).getByRole('button', { name: 'Generate' })).toBeDisabled();
+    await expect(within(canvasElement).getByRole('button', { name: 'Generate' })).toHaveAttribute('aria-disabled', 'true');
   },
 };
 

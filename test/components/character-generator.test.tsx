@@ -81,7 +81,7 @@ describe('CharacterGenerator', { timeout: 30_000 }, () => {
       expect(progress).toHaveAttribute('aria-valuemin', '0');
       expect(progress).toHaveAttribute('aria-valuemax', '100');
       expect(await screen.findAllByRole('img', { name: /^Generating image \d of 2$/ })).toHaveLength(2);
-      expect(screen.getByRole('button', { name: 'Generate' })).toBeDisabled();
+      expect(screen.getByRole('button', { name: 'Generate' })).toHaveAttribute('aria-disabled', 'true');
       expect(screen.getByRole('button', { name: 'Cancel' })).toBeInTheDocument();
       expect(within(screen.getByRole('region', { name: 'Results' })).getByText('Generating…')).toHaveAttribute('role', 'status');
 
@@ -100,6 +100,7 @@ describe('CharacterGenerator', { timeout: 30_000 }, () => {
       expect(screen.queryByRole('progressbar')).not.toBeInTheDocument();
       expect(screen.queryByRole('button', { name: 'Cancel' })).not.toBeInTheDocument();
       expect(screen.getByRole('button', { name: 'Generate' })).toBeEnabled();
+      expect(screen.getByRole('button', { name: 'Generate' })).not.toHaveAttribute('aria-disabled');
       expect(within(screen.getByRole('region', { name: 'Results' })).getByText('Completed')).toBeInTheDocument();
       expect(onCompleted).toHaveBeenCalledTimes(1);
       expect(sim.stats.submits).toBe(1);
@@ -121,6 +122,31 @@ describe('CharacterGenerator', { timeout: 30_000 }, () => {
       expect(screen.getByRole('img', { name: 'Reference image preview' })).toHaveAttribute('src', second);
     });
 
+    it('keeps keyboard focus in place: on "Generate" while the job runs, and on "Generate" again after "Cancel" goes away (pressed, or the job ended)', async () => {
+      const { client, user } = setup();
+      render(<CharacterGenerator client={client} generationOptions={{ persist: false }} />);
+      await fillAndGenerate(user, { images: 1 });
+      const generate = screen.getByRole('button', { name: 'Generate' });
+      generate.focus();
+      await user.keyboard('{Enter}');
+      await advance(1000);
+      expect(generate).toHaveFocus();
+
+      // Cancel from the keyboard: the button goes, focus lands on "Generate", not on the page.
+      screen.getByRole('button', { name: 'Cancel' }).focus();
+      await user.keyboard('{Enter}');
+      expect(screen.queryByRole('button', { name: 'Cancel' })).not.toBeInTheDocument();
+      expect(generate).toHaveFocus();
+
+      // The job ends while focus is on "Cancel": the same.
+      await user.keyboard('{Enter}');
+      await advance(1000);
+      screen.getByRole('button', { name: 'Cancel' }).focus();
+      await advance(20_000);
+      expect(await screen.findByRole('img', { name: PROMPT })).toBeInTheDocument();
+      expect(generate).toHaveFocus();
+    });
+
     it('stops watching the job with "Cancel"', async () => {
       const { client, user } = setup();
       render(<CharacterGenerator client={client} generationOptions={{ persist: false }} />);
@@ -130,6 +156,7 @@ describe('CharacterGenerator', { timeout: 30_000 }, () => {
       expect(screen.queryByRole('progressbar')).not.toBeInTheDocument();
       expect(within(screen.getByRole('region', { name: 'Results' })).getByRole('status')).toHaveTextContent('Canceled');
       expect(screen.getByRole('button', { name: 'Generate' })).toBeEnabled();
+      expect(screen.getByRole('button', { name: 'Generate' })).not.toHaveAttribute('aria-disabled');
       await advance(20_000);
       expect(screen.queryByRole('img', { name: PROMPT })).not.toBeInTheDocument();
     });

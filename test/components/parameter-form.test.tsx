@@ -256,16 +256,18 @@ describe('ParameterForm', { timeout: 20_000 }, () => {
       expect(screen.getByRole('textbox', { name: 'Prompt' })).toHaveValue('AB');
     });
 
-    it('while submitting, "Generate" is disabled and a second submit does nothing', async () => {
+    it('while submitting, "Generate" is disabled for assistive tech but keeps focus, and a second submit does nothing', async () => {
       const user = userEvent.setup();
       const onSubmit = vi.fn();
       const { container } = render(
         <ParameterForm showReference={false} submitting defaultValue={{ character_reference_image: REFERENCE, prompt: 'a' }} onSubmit={onSubmit} />,
       );
       const button = screen.getByRole('button', { name: 'Generate' });
-      expect(button).toBeDisabled();
+      expect(button).toHaveAttribute('aria-disabled', 'true');
       expect(button).toHaveAttribute('data-state', 'submitting');
       await user.type(screen.getByRole('textbox', { name: 'Prompt' }), '{Enter}');
+      await user.click(button);
+      expect(button).toHaveFocus();
       expect(onSubmit).not.toHaveBeenCalled();
       await expectNoAxeViolations(container);
     });

@@ -187,6 +187,16 @@ describe('ReferenceUploader', () => {
       expect(screen.queryByRole('img')).toBeNull();
       expect(revoked.has(src)).toBe(true);
     });
+
+    it('removing it from the keyboard moves focus to where the next image comes from, not back to the page', async () => {
+      const user = userEvent.setup();
+      render(<ReferenceUploader client={uploadClient().client} defaultValue="https://uploads.example/ref.png" />);
+      screen.getByRole('button', { name: 'Remove reference image' }).focus();
+      await user.keyboard('{Enter}');
+      expect(screen.queryByRole('button', { name: 'Remove reference image' })).not.toBeInTheDocument();
+      // The drop zone, which takes the next file from Enter (the link field follows it).
+      expect(document.activeElement).toBe(screen.getByRole('button', { name: /^Drop a photo here/ }));
+    });
   });
 
   describe('given a previous valid image, when a file is refused', () => {

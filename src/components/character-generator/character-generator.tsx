@@ -21,6 +21,7 @@ import { useGenerationProgress } from '../../react/use-generation-progress.js';
 import { ParameterForm, type ParameterFormProps } from '../parameter-form/index.js';
 import { defaultParameterFormValue, toCharacterInput, type ParameterFormValue } from '../parameter-form/values.js';
 import { ResultGrid, type ResultGridProps } from '../result-grid/index.js';
+import { useFocusHandOff } from '../shared/focus-hand-off.js';
 import { ProgressBar } from '../shared/progress-bar.js';
 import { Slot } from '../shared/slot.js';
 import { useControllableState } from '../shared/use-controllable-state.js';
@@ -331,11 +332,14 @@ export interface CharacterGeneratorCancelProps extends ComponentProps<'button'> 
  * @example
  * <CharacterGenerator.Cancel />
  */
-export function CharacterGeneratorCancel({ asChild, className, children, onClick, ...props }: CharacterGeneratorCancelProps) {
+export function CharacterGeneratorCancel({ asChild, className, children, onClick, onFocus, ...props }: CharacterGeneratorCancelProps) {
   const { generation, labels } = useCharacterGenerator();
+  // Canceled, or the job ended meanwhile: this button goes, and focus goes to "Generate".
+  const handOffFocus = useFocusHandOff(generation.isBusy, '[data-slot="character-generator"]', '[data-slot="parameter-form-submit"]', onFocus);
   if (!generation.isBusy) return null;
   const buttonProps = {
     ...props,
+    onFocus: handOffFocus,
     'data-slot': 'character-generator-cancel',
     className,
     onClick: (event: MouseEvent<HTMLButtonElement>) => {

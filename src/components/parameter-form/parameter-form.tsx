@@ -222,7 +222,7 @@ export interface ParameterFormRootProps
   onSubmit?: ((input: CharacterInput) => void) | undefined;
   /** Errors per field from the server (e.g. a 422 `CharacterApiError.fieldErrors`); each clears when its field changes. @default undefined */
   fieldErrors?: FieldErrors | undefined;
-  /** A submit is in flight: "Generate" is disabled. @default false */
+  /** A submit is in flight: "Generate" does nothing and says so (`aria-disabled`), but keeps focus. @default false */
   submitting?: boolean | undefined;
   /** Disable every field. @default false */
   disabled?: boolean | undefined;
@@ -705,7 +705,11 @@ export interface ParameterFormSubmitProps extends ComponentPropsWithoutRef<'butt
   ref?: Ref<HTMLButtonElement> | undefined;
 }
 
-/** "Generate": submits the form; disabled while `submitting`. `data-state`: `idle | submitting`. */
+/**
+ * "Generate": submits the form. While `submitting` it is `aria-disabled` (a submit does nothing)
+ * but stays focusable, so keyboard and screen-reader users keep their place; `disabled` disables
+ * it. `data-state`: `idle | submitting`.
+ */
 function Submit({ asChild, children, ref, ...rest }: ParameterFormSubmitProps) {
   const { labels, submitting, disabled } = useFormContext('Submit');
   const Component = asChild ? Slot : 'button';
@@ -714,7 +718,8 @@ function Submit({ asChild, children, ref, ...rest }: ParameterFormSubmitProps) {
       type="submit"
       data-slot="parameter-form-submit"
       data-state={submitting ? 'submitting' : 'idle'}
-      disabled={submitting || disabled}
+      disabled={disabled}
+      aria-disabled={(submitting && !disabled) || undefined}
       {...rest}
       ref={ref as Ref<HTMLElement & HTMLButtonElement>}
     >

@@ -16,6 +16,7 @@ import {
   type RefObject,
 } from 'react';
 import { isHttpUrl, REFERENCE_IMAGE_TYPES } from '../../core/schemas.js';
+import { useFocusHandOff } from '../shared/focus-hand-off.js';
 import { ProgressBar } from '../shared/progress-bar.js';
 import { nameFrom, useRegisterPart, useRenderedParts, type RegisterPart, type RenderedParts } from '../shared/rendered-parts.js';
 import { composeRefs, Slot } from '../shared/slot.js';
@@ -510,9 +511,12 @@ export interface ReferenceUploaderButtonProps extends ComponentPropsWithoutRef<'
 }
 
 /** "Remove reference image": clears the value. Nothing when there is no image. */
-function RemoveButton({ asChild, children, onClick, ref, ...rest }: ReferenceUploaderButtonProps) {
+function RemoveButton({ asChild, children, onClick, ref, onFocus, ...rest }: ReferenceUploaderButtonProps) {
   const { upload, labels } = useUploaderContext('RemoveButton');
-  if (!upload.value || upload.status === 'uploading' || upload.status === 'checking') return null;
+  const shown = Boolean(upload.value) && upload.status !== 'uploading' && upload.status !== 'checking';
+  // Once the image is gone, so is this button: focus goes to the drop zone or the link field.
+  const handOffFocus = useFocusHandOff(shown, '[data-slot="reference-uploader"]', '[data-slot="reference-uploader-dropzone"], [data-slot="reference-uploader-url-input"]', onFocus);
+  if (!shown) return null;
   const Component = asChild ? Slot : 'button';
   return (
     <Component
@@ -520,6 +524,7 @@ function RemoveButton({ asChild, children, onClick, ref, ...rest }: ReferenceUpl
       data-slot="reference-uploader-remove"
       disabled={upload.disabled}
       {...rest}
+      onFocus={handOffFocus}
       ref={ref as Ref<HTMLElement & HTMLButtonElement>}
       onClick={(event) => {
         onClick?.(event);
