@@ -3,12 +3,10 @@ import { expect, waitFor, within } from 'storybook/test';
 import { CharacterGenerator } from '../src/components/character-generator/index.js';
 import { createCharacterClient, createPollPolicy, RENDERING_SPEEDS } from '../src/core/index.js';
 import { simulatorHandlers, type SimulatorHandlersOptions } from '../src/testing/index.js';
-import portraitPath from './assets/reference-portrait.jpg';
+import { PORTRAIT, readPortrait } from './portrait.js';
 
 const ENDPOINT = '/api/character';
 const PROMPT = 'The same woman as a lighthouse keeper on a stormy night, lantern in hand';
-const origin = typeof window === 'undefined' ? 'http://localhost:6006' : window.location.origin;
-const PORTRAIT = new URL(portraitPath, origin).href;
 
 /**
  * Every story has its own simulator behind MSW at `/api/character` (the proxy contract's paths),
@@ -16,7 +14,7 @@ const PORTRAIT = new URL(portraitPath, origin).href;
  * key; here the client sends the Bearer token the simulator asks for.
  */
 function simulated(jobMs: number, options: SimulatorHandlersOptions = {}) {
-  const handlers = simulatorHandlers({ basePath: ENDPOINT, durationMs: jobMs, seed: 21, ...options });
+  const handlers = simulatorHandlers({ basePath: ENDPOINT, durationMs: jobMs, seed: 21, readReference: readPortrait, ...options });
   const client = createCharacterClient({
     endpoint: ENDPOINT,
     headers: { Authorization: 'Bearer storybook-simulator' },
@@ -91,6 +89,9 @@ export const Completed: Story = {
       { timeout: 15_000 },
     );
     await expect(area.getByText(/^Expires in /)).toBeVisible();
+    // Each shows the portrait, embedded (a linked one would be Chromium's broken-image mark).
+    const [first] = area.getAllByRole('img', { name: PROMPT }) as HTMLImageElement[];
+    await expect(await (await fetch(first!.src)).text()).toContain('href="data:image/jpeg;base64,');
   },
 };
 

@@ -1,10 +1,8 @@
 import type { Meta, StoryObj } from '@storybook/react-vite';
 import { expect, fn, userEvent, within } from 'storybook/test';
 import { ParameterForm } from '../src/components/parameter-form/index.js';
-import portraitPath from './assets/reference-portrait.jpg';
+import { PORTRAIT } from './portrait.js';
 
-const origin = typeof window === 'undefined' ? 'http://localhost:6006' : window.location.origin;
-const PORTRAIT = new URL(portraitPath, origin).href;
 
 const meta = {
   title: 'Components/ParameterForm',

@@ -3,10 +3,8 @@ import { expect, fn, userEvent, waitFor, within } from 'storybook/test';
 import { ReferenceUploader } from '../src/components/reference-uploader/index.js';
 import { CharacterApiError } from '../src/core/errors.js';
 import type { CharacterClient } from '../src/core/types.js';
-import portraitPath from './assets/reference-portrait.jpg';
+import { PORTRAIT } from './portrait.js';
 
-const origin = typeof window === 'undefined' ? 'http://localhost:6006' : window.location.origin;
-const PORTRAIT = new URL(portraitPath, origin).href;
 
 /**
  * A client for stories: its upload reports progress like a slow network and then gives the

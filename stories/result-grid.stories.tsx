@@ -4,24 +4,32 @@ import { useState, type ComponentProps } from 'react';
 import { expect, fn, userEvent, waitFor, within } from 'storybook/test';
 import { ResultGrid } from '../src/components/result-grid/index.js';
 import type { AspectRatio } from '../src/core/schemas.js';
-import { renderSvg } from '../src/testing/images.js';
+import { referenceDataUri, renderSvg } from '../src/testing/images.js';
+import { PORTRAIT, readPortrait } from './portrait.js';
 
 const PROMPT = 'The same explorer reading a map in a rainy Tokyo alley, neon reflections';
-const REFERENCE = 'https://example.com/reference.jpg';
+
+/** The portrait as the simulator embeds it (read once). */
+let embedded: Promise<string | undefined> | undefined;
 
 /**
  * Images are served by MSW from the simulator's renderer, at absolute http(s) URLs on the
- * Storybook origin: the grid refuses data: URLs by design, and stories must work offline.
+ * Storybook origin: the grid refuses data: URLs by design, and stories must work offline. Each
+ * shows the stories' portrait, embedded (an SVG in `<img>` loads no linked image).
  */
-const imageHandler = http.get('*/story-images/:ratio/:index', ({ params }) => {
+const imageHandler = http.get('*/story-images/:ratio/:index', async ({ params }) => {
   const ratio = String(params.ratio).replace('x', ':') as AspectRatio;
   const index = Number.parseInt(String(params.index), 10) || 0;
-  const svg = renderSvg({
-    jobId: 'job_story',
-    index,
-    count: 4,
-    input: { prompt: PROMPT, character_reference_image: REFERENCE, aspect_ratio: ratio },
-  });
+  embedded ??= readPortrait(PORTRAIT).then((portrait) => portrait && referenceDataUri(portrait, 4 * 1024 * 1024));
+  const svg = renderSvg(
+    {
+      jobId: 'job_story',
+      index,
+      count: 4,
+      input: { prompt: PROMPT, character_reference_image: PORTRAIT, aspect_ratio: ratio },
+    },
+    await embedded,
+  );
   return new HttpResponse(svg, { headers: { 'Content-Type': 'image/svg+xml', 'Cache-Control': 'no-store' } });
 });
 
@@ -80,9 +88,11 @@ export const Completed: Story = {
   args: { status: 'completed', count: 4, aspectRatio: '3:4', images: images('3:4', 4), expiresInMs: 59 * 60_000 },
   play: async ({ canvasElement }) => {
     const canvas = within(canvasElement);
-    // The images really load (served by MSW), so nothing shows a broken image.
+    // The images really load (served by MSW), so nothing shows a broken image; the portrait
+    // inside them too (embedded: an SVG in <img> would draw a broken-image mark for a link).
     const first = canvas.getAllByRole('img', { name: PROMPT })[0] as HTMLImageElement;
     await waitFor(() => expect(first.naturalWidth).toBeGreaterThan(0));
+    await expect(await (await fetch(first.src)).text()).toContain('href="data:image/jpeg;base64,');
     const opener = canvas.getByRole('button', { name: 'View image 2 of 4 larger' });
     await userEvent.click(opener);
     const dialog = within(canvasElement.ownerDocument.body).getByRole('dialog', { name: 'Image 2 of 4' });
