@@ -205,7 +205,8 @@ export function createCharacterClient(options: CharacterClientOptions): Characte
     const onAbort = () => stopper.abort(signal!.reason);
     signal?.addEventListener('abort', onAbort, { once: true });
     const timedOut = {};
-    const timer = timeoutMs && setTimeout(() => stopper.abort(timedOut), timeoutMs);
+    // (0, a negative or no number, or one beyond what a timer holds: no timeout.)
+    const timer = timeoutMs! > 0 && timeoutMs! < 2 ** 31 ? setTimeout(() => stopper.abort(timedOut), timeoutMs) : undefined;
     headers = {
       Accept: 'application/json',
       ...(typeof options.headers === 'function' ? options.headers() : options.headers),

@@ -91,6 +91,6 @@ export interface CharacterClientOptions {
   headers?: Record<string, string> | (() => Record<string, string>);
   /** The poll policy. @default createPollPolicy() */
   pollPolicy?: PollPolicy;
-  /** How long one status request may go unanswered (a stalled connection) before it is given up as a `network` error and polling goes on. @default 20000 */
+  /** How long one status request may go unanswered (a stalled connection) before it is given up as a `network` error and polling goes on; `0` or `Infinity` for none. @default 20000 */
   statusTimeoutMs?: number;
 }

@@ -238,6 +238,15 @@ describe('waitForJob', () => {
     expect(vi.getTimerCount()).toBe(0);
   });
 
+  it.each([0, Infinity])('given statusTimeoutMs %s, never gives a slow status request up', async (statusTimeoutMs) => {
+    const server = fakeServer(() => new Promise<Response>((resolve) => setTimeout(() => resolve(completed()), 60_000)));
+    const client = createCharacterClient({ endpoint: ENDPOINT, fetch: server.fetch, pollPolicy: fixedPolicy(1000), statusTimeoutMs });
+    const result = settle(client.waitForJob(JOB_ID));
+    await vi.advanceTimersByTimeAsync(61_000);
+    expect(server.requests).toHaveLength(1);
+    expect(result.value?.status).toBe('completed');
+  });
+
   it('given an already aborted signal, rejects aborted without a request or timer', async () => {
     const server = scripted(processing());
     const client = createCharacterClient({ endpoint: ENDPOINT, fetch: server.fetch });
