@@ -20,7 +20,11 @@ let embedded: Promise<string | undefined> | undefined;
 const imageHandler = http.get('*/story-images/:ratio/:index', async ({ params }) => {
   const ratio = String(params.ratio).replace('x', ':') as AspectRatio;
   const index = Number.parseInt(String(params.index), 10) || 0;
-  embedded ??= readPortrait(PORTRAIT).then((portrait) => portrait && referenceDataUri(portrait, 4 * 1024 * 1024));
+  // (A failed read is not kept: the next image asks again, and this one shows the silhouette.)
+  embedded ??= readPortrait(PORTRAIT).then(
+    (portrait) => portrait && referenceDataUri(portrait, 4 * 1024 * 1024),
+    () => (embedded = undefined),
+  );
   const svg = renderSvg(
     {
       jobId: 'job_story',

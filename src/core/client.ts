@@ -200,18 +200,19 @@ export function createCharacterClient(options: CharacterClientOptions): Characte
   ): Promise<[json: unknown, status: number]> {
     if (signal?.aborted) throw aborted(jobId, signal.reason);
     const url = endpoint + path;
-    // The caller's abort, or our timeout, stops the request.
+    headers = {
+      Accept: 'application/json',
+      ...(typeof options.headers === 'function' ? options.headers() : options.headers),
+      ...headers,
+    };
+    // The caller's abort, or our timeout, stops the request. (Set up after the app's headers(),
+    // which may throw, so nothing is left behind then.)
     const stopper = new AbortController();
     const onAbort = () => stopper.abort(signal!.reason);
     signal?.addEventListener('abort', onAbort, { once: true });
     const timedOut = {};
     // (0, a negative or no number, or one beyond what a timer holds: no timeout.)
     const timer = timeoutMs! > 0 && timeoutMs! < 2 ** 31 ? setTimeout(() => stopper.abort(timedOut), timeoutMs) : undefined;
-    headers = {
-      Accept: 'application/json',
-      ...(typeof options.headers === 'function' ? options.headers() : options.headers),
-      ...headers,
-    };
     const XHR = globalThis.XMLHttpRequest as typeof XMLHttpRequest | undefined;
     let raw: RawAnswer;
     let status: number | undefined;

@@ -247,6 +247,20 @@ describe('waitForJob', () => {
     expect(result.value?.status).toBe('completed');
   });
 
+  it('given headers() that throws, getJob rejects with that error and leaves no timer or listener', async () => {
+    const server = scripted(processing());
+    const trouble = new Error('no session');
+    const client = createCharacterClient({ endpoint: ENDPOINT, fetch: server.fetch, headers: () => { throw trouble; } });
+    const controller = new AbortController();
+    const added = vi.spyOn(controller.signal, 'addEventListener');
+    const result = settle(client.getJob(JOB_ID, { signal: controller.signal }));
+    await vi.advanceTimersByTimeAsync(0);
+    expect(result.error).toBe(trouble);
+    expect(vi.getTimerCount()).toBe(0);
+    expect(added).not.toHaveBeenCalled();
+    expect(server.requests).toHaveLength(0);
+  });
+
   it('given an already aborted signal, rejects aborted without a request or timer', async () => {
     const server = scripted(processing());
     const client = createCharacterClient({ endpoint: ENDPOINT, fetch: server.fetch });
